@@ -1,0 +1,242 @@
+"""The `bulletin` command: typer commands over the plain functions of this package."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from .errors import BulletinError
+from .workspace import Workspace, check_month
+
+app = typer.Typer(
+    name="bulletin",
+    help="工作简报：收稿、编排、审核、分发。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Optional[Path], typer.Option("--workspace", "-w", help="工作目录（默认当前目录或环境变量 BULLETIN_WORKSPACE）")
+]
+MonthOpt = Annotated[Optional[str], typer.Option("--month", "-m", help="月份 YYYY-MM（默认最新的月份文件夹）")]
+PROGRESS_FROM = 10  # drafts; smaller months finish before a bar would help
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _workspace(path: Optional[Path]) -> Workspace:
+    return Workspace.at(path)
+
+
+def _month(ws: Workspace, month: Optional[str]) -> str:
+    return check_month(month) if month else ws.latest_month()
+
+
+def _guard(func):
+    """Turn BulletinError into a Chinese message and exit 1; other errors keep their traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BulletinError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+@app.command()
+@_guard
+def init(directory: Annotated[Path, typer.Argument(help="新工作目录")]) -> None:
+    """创建一个可直接使用的工作目录（含示例稿件和配置）。"""
+    from .resources import example_workspace
+
+    if directory.exists() and any(directory.iterdir()):
+        _fail(f"{directory} 已存在且不是空目录：为避免覆盖现有文件，请换一个目录。")
+    source = example_workspace()
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "bulletin.toml", directory / "bulletin.toml")
+    shutil.copytree(source / "inputs", directory / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
+    (directory / "outputs").mkdir(exist_ok=True)
+    out.print(f"已创建工作目录 {directory}")
+    out.print(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")
+    out.print(f"  bulletin compile --workspace {directory}", highlight=False)
+
+
+@app.command("compile")
+@_guard
+def compile_(
+    workspace: WorkspaceOpt = None,
+    month: MonthOpt = None,
+    date_: Annotated[Optional[str], typer.Option("--date", help="简报日期 YYYY-MM-DD（默认今天；重新编排时沿用原日期）")] = None,
+    issue: Annotated[Optional[int], typer.Option("--issue", min=1, help="指定期号（默认自动续号）")] = None,
+) -> None:
+    """编排某月简报：收稿、校验、生成 .docx 和收稿报告。"""
+    from .pipeline import compile_month
+
+    ws = _workspace(workspace)
+    ws.settings  # report a bad bulletin.toml before anything else
+    month = _month(ws, month)
+    issue_date = _parse_date(date_) if date_ else None
+    with _progress() as progress:
+        result = compile_month(
+            ws, month, issue_date=issue_date, issue=issue, progress=progress,
+            on_wait=lambda: err.print("另一个编排任务正在进行，等待其完成……"),
+        )
+    out.print(result.summary(), highlight=False)
+    for draft in result.intake.flagged:
+        out.print(f"[yellow]需核对[/] {draft.name}：{'；'.join(draft.warnings)}", highlight=False)
+    for refusal in result.intake.refused:
+        out.print(f"[red]未采用[/] {refusal.file}：{refusal.reason}", highlight=False)
+    for duplicate in result.intake.duplicates:
+        out.print(f"[red]重复[/] {duplicate.file}：{duplicate.reason}", highlight=False)
+    for problem in result.notices.problems:
+        out.print(f"[yellow]通报表[/] {problem}", highlight=False)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BulletinError(f"日期“{text}”格式不对：请写成 YYYY-MM-DD，例如 2026-10-28。") from None
+
+
+class _progress:
+    """A rich progress bar that appears only for long months on a terminal."""
+
+    def __enter__(self):
+        self._bar: Progress | None = None
+        return self._update
+
+    def _update(self, done: int, total: int, label: str) -> None:
+        if total < PROGRESS_FROM or not err.is_terminal:
+            return
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=err, transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(label, total=total)
+        phase = label.split("：", 1)[0]
+        self._bar.update(self._task, completed=done, total=total, description=phase)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command()
+@_guard
+def approve(
+    by: Annotated[str, typer.Option("--by", help="审核人姓名")],
+    workspace: WorkspaceOpt = None,
+    month: MonthOpt = None,
+    comment: Annotated[str, typer.Option("--comment", help="审核意见")] = "",
+) -> None:
+    """审核通过当月简报（以当前磁盘上的文件为准，Word 中的修改也算在内）。"""
+    from .approval import approve as record_approval
+
+    ws = _workspace(workspace)
+    month = _month(ws, month)
+    decision = record_approval(ws, month, by, comment)
+    out.print(decision.summary(), highlight=False)
+    _resume_paused_run(ws, month, approved=True, reviewer=by, comment=comment)
+
+
+@app.command()
+@_guard
+def reject(
+    by: Annotated[str, typer.Option("--by", help="审核人姓名")],
+    comment: Annotated[str, typer.Option("--comment", help="退回原因")],
+    workspace: WorkspaceOpt = None,
+    month: MonthOpt = None,
+) -> None:
+    """退回当月简报（不发送），记录原因。"""
+    from .approval import reject as record_rejection
+
+    ws = _workspace(workspace)
+    month = _month(ws, month)
+    decision = record_rejection(ws, month, by, comment)
+    out.print(decision.summary(), highlight=False)
+    _resume_paused_run(ws, month, approved=False, reviewer=by, comment=comment)
+
+
+def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str) -> None:
+    """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
+    from .ledger import Ledger
+
+    with Ledger(ws.ledger_path) as ledger:
+        waiting = ledger.flow_run(month)
+    if not waiting or waiting[1] != "waiting_for_approval":
+        return
+    try:
+        from flows.resume import resume_month_run  # imports Prefect only when a run is waiting
+    except ImportError:
+        err.print("提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。")
+        return
+    message = resume_month_run(waiting[0], approved=approved, reviewer=reviewer, comment=comment)
+    out.print(message, highlight=False)
+
+
+@app.command()
+@_guard
+def send(
+    workspace: WorkspaceOpt = None,
+    month: MonthOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的对象，不发送")] = False,
+) -> None:
+    """把审核通过的简报发送给分发名单（已发送的不再重复发送）。"""
+    from .delivery import send_bulletin
+
+    ws = _workspace(workspace)
+    month = _month(ws, month)
+    report = send_bulletin(ws, month, dry_run=dry_run)
+    out.print(report.summary(), highlight=False)
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+@_guard
+def status(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
+    """查看某月简报的状态：收稿、期号、审核、发送。"""
+    from .delivery import month_status
+
+    ws = _workspace(workspace)
+    month = _month(ws, month)
+    out.print(month_status(ws, month).summary(), highlight=False)
+
+
+@app.command()
+@_guard
+def run(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
+    """在前台运行整个月度流程（Prefect）：编排、送审、等待审核、分发。"""
+    ws = _workspace(workspace)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.monthly_bulletin import monthly_bulletin
+
+    monthly_bulletin(month=month, workspace=str(ws.root))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="bulletin")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""bulletin.toml -> Settings, validated with pydantic; errors are reported in Chinese by key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import EmailStr
+
+from .errors import ConfigError
+
+CONFIG_NAME = "bulletin.toml"
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class BulletinSettings(_Section):
+    title: NonEmpty
+    office: NonEmpty
+    phone: NonEmpty
+    email: EmailStr
+    first_issue: int = Field(ge=1)
+    report_to: NonEmpty
+    send_to: NonEmpty
+    template: str | None = None
+    # Subject of the monthly notice heading: "2026年10月份<notice_subject>工作通报".
+    notice_subject: str | None = None
+
+    @property
+    def masthead_parts(self) -> tuple[str, str]:
+        """(upper line, main line): the masthead's last word is printed largest."""
+        head, _, main = self.title.rpartition(" ")
+        return head.strip(), main.strip()
+
+    @property
+    def short_title(self) -> str:
+        """The masthead on one line, without the layout space (for subjects and file text)."""
+        return "".join(self.title.split())
+
+    @property
+    def notice_heading_subject(self) -> str:
+        if self.notice_subject:
+            return self.notice_subject
+        head, main = self.masthead_parts
+        subject = head or main
+        return subject.removesuffix("工作简报").removesuffix("简报") or subject
+
+
+class SmtpSettings(_Section):
+    host: NonEmpty
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: EmailStr
+    user: str | None = None
+    ssl: bool = False
+    starttls: bool = False
+    timeout: float = Field(default=30, gt=0)
+    # Recipients per SMTP transaction (one message, many RCPT TO).
+    batch_size: int = Field(default=50, ge=1, le=500)
+
+    @field_validator("starttls")
+    @classmethod
+    def _not_both(cls, starttls: bool, info):  # noqa: ANN001
+        if starttls and info.data.get("ssl"):
+            raise ValueError("ssl 与 starttls 只能二选一")
+        return starttls
+
+
+class ReviewSettings(_Section):
+    reviewers: list[EmailStr] = []
+    # How long the monthly flow waits for an approval before it gives up.
+    timeout_days: float = Field(default=7, gt=0)
+
+
+class Settings(_Section):
+    bulletin: BulletinSettings
+    smtp: SmtpSettings | None = None
+    review: ReviewSettings = ReviewSettings()
+
+
+_KEY_NAMES = {
+    "title": "简报名称（报头）",
+    "office": "编印单位",
+    "phone": "联系电话",
+    "email": "电子邮箱",
+    "first_issue": "起始期号",
+    "report_to": "报送对象（报：）",
+    "send_to": "发送对象（发：）",
+}
+
+
+def _explain(error: ValidationError, path: Path) -> str:
+    lines = [f"配置文件 {path} 有误："]
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"])
+        leaf = str(item["loc"][-1]) if item["loc"] else ""
+        label = f"{key}（{_KEY_NAMES[leaf]}）" if leaf in _KEY_NAMES else key
+        kind = item["type"]
+        if kind == "missing":
+            reason = "缺少此项"
+        elif kind == "extra_forbidden":
+            reason = "不认识的配置项（请检查拼写）"
+        elif kind in ("int_parsing", "int_type", "int_from_float"):
+            reason = "应为整数"
+        elif kind in ("bool_parsing", "bool_type"):
+            reason = "应为 true 或 false"
+        elif kind in ("string_type",):
+            reason = "应为文字（用英文双引号括起来）"
+        elif kind == "string_too_short":
+            reason = "不能为空"
+        elif kind in ("greater_than_equal", "greater_than", "less_than_equal"):
+            reason = f"数值超出范围（{item.get('ctx', {})}）".replace("'", "")
+        elif kind == "value_error" and "email" in str(item.get("msg", "")).lower():
+            reason = f"不是有效的电子邮箱地址：{item.get('input')!s}"
+        elif kind == "value_error":
+            reason = str(item.get("ctx", {}).get("error", item["msg"]))
+        elif kind in ("model_type", "dict_type"):
+            reason = "应为一个配置节（如 [bulletin]）"
+        else:
+            reason = item["msg"]
+        lines.append(f"  - {label}：{reason}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate bulletin.toml; raise ConfigError with a Chinese explanation."""
+    if not path.is_file():
+        raise ConfigError(f"找不到配置文件 {path}：请在工作目录中放置 {CONFIG_NAME}（可用 bulletin init 创建示例）。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码：请用记事本“另存为 UTF-8”后重试。") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误（{exc}）：请检查引号、等号和方括号。") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path)) from None

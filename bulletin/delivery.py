@@ -1,0 +1,403 @@
+"""Mail the approved bulletin (or the draft, to reviewers) exactly once per recipient, through the ledger.
+
+Per batch: the batch's rows are set to 'sending' in one transaction, then ONE SMTP transaction runs, then
+accepted rows become 'sent' and refused ones 'failed'. Hence:
+- a rerun skips 'sent' rows and retries 'failed' ones alone;
+- a dropped connection marks its batch 'failed' and stops; the batches after it stay pending;
+- a crash between batches loses nothing (later batches have no row yet) and duplicates nothing;
+- a crash inside a batch leaves 'sending' rows: the server may or may not have taken the message, so the next
+  run sends that batch again, as the same batch with the same Message-ID (message_id() is deterministic), so
+  mail systems that de-duplicate by Message-ID keep one copy. This is the only window for a second copy.
+
+Outbox mode (no [smtp]) records under its own purpose ('bulletin@outbox'): writing .eml files is not delivery,
+so configuring [smtp] later still mails everyone once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .approval import approved_file
+from .atomic import sha256_bytes, sha256_file
+from .errors import BulletinError, NotApproved
+from .ledger import Approval, CompileRecord, DeliveryRecord, Ledger
+from .mail import (
+    MailError,
+    OutboxTransport,
+    address_header,
+    build_message,
+    bulletin_body,
+    bulletin_subject,
+    date_text,
+    message_id,
+    normalise_domain,
+    review_body,
+    review_subject,
+    transport_for,
+)
+from .recipients import Recipient, normalise_email, read_recipients
+from .workspace import Workspace, check_month
+
+log = logging.getLogger("bulletin.delivery")
+
+BULLETIN = "bulletin"
+
+
+def review_purpose(sha256: str) -> str:
+    """Reviewers get each distinct file once: a file edited after review is sent for review again."""
+    return f"review:{sha256[:12]}"
+
+
+def _purpose(base: str, transport) -> str:
+    return f"{base}@outbox" if transport.kind == "outbox" else base
+
+
+@dataclass
+class DeliveryReport:
+    month: str
+    purpose: str
+    transport: str  # smtp | outbox
+    where: str
+    subject: str = ""
+    file: Path | None = None
+    sha256: str = ""
+    dry_run: bool = False
+    sent: list[Recipient] = field(default_factory=list)  # this run
+    already: list[Recipient] = field(default_factory=list)  # earlier runs
+    failed: list[tuple[Recipient, str]] = field(default_factory=list)
+    not_attempted: list[Recipient] = field(default_factory=list)  # dry run, or stopped after a lost connection
+    resent_interrupted: list[Recipient] = field(default_factory=list)  # 'sending' rows of a crashed run
+    earlier_version: list[Recipient] = field(default_factory=list)  # got a previously approved file
+    skipped: list[str] = field(default_factory=list)  # recipients.csv problems
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Everyone on the list has it (or, for a dry run, nothing is in the way)."""
+        return not self.failed and (self.dry_run or not self.not_attempted)
+
+    def lines(self) -> list[str]:
+        what = "送审稿" if self.purpose.startswith("review") else "简报"
+        mode = "（未配置 [smtp]：已生成 .eml 文件，未实际发出）" if self.transport == "outbox" else ""
+        head = f"{self.month} {what}"
+        if self.subject:
+            head += f"《{self.subject}》"
+        lines = [head + ("：试运行，不发送" if self.dry_run else f" 发送结果{mode}")]
+        if self.file is not None:
+            lines.append(f"  附件：{self.file}（校验码 {self.sha256[:12]}）")
+        if self.dry_run:
+            lines.append(f"  将发送 {len(self.not_attempted)} 位，已发送过 {len(self.already)} 位（不再发送）。")
+            lines += [f"    → {r.label}" for r in self.not_attempted]
+        else:
+            place = f"写入 {self.where}" if self.transport == "outbox" else "发送"
+            lines.append(
+                f"  本次{place} {len(self.sent)} 位；此前已发送 {len(self.already)} 位（未重复发送）；"
+                f"失败 {len(self.failed)} 位；未发送 {len(self.not_attempted)} 位。"
+            )
+        for r, reason in self.failed:
+            lines.append(f"  ✗ {r.label}：{reason}")
+        if self.failed:
+            lines.append("  失败的收件人会在下次执行 bulletin send 时单独重发（已成功的不会重复）。")
+        if self.not_attempted and not self.dry_run:
+            lines.append(f"  因连接中断，{len(self.not_attempted)} 位尚未发送：稍后再次执行 bulletin send 即可继续。")
+        if self.resent_interrupted:
+            lines.append(
+                f"  上次发送中途中断，{len(self.resent_interrupted)} 位的状态不明，已按同一邮件编号（Message-ID）重发。"
+            )
+        if self.earlier_version:
+            lines.append(
+                f"  注意：{len(self.earlier_version)} 位此前收到的是更早审核通过的版本，未重发：" +
+                "、".join(r.email for r in self.earlier_version)
+            )
+        lines += [f"  跳过：{p}" for p in self.skipped]
+        lines += [f"  {n}" for n in self.notes]
+        return lines
+
+    def summary(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _lock(ws: Workspace, month: str) -> FileLock:
+    return FileLock(str(ws.state_dir / f"send-{month}.lock"), timeout=0)
+
+
+def _deliver(
+    ledger: Ledger,
+    report: DeliveryReport,
+    recipients: list[Recipient],
+    data: bytes,
+    filename: str,
+    body: str,
+    settings,
+    transport,
+) -> None:
+    month, purpose, sha = report.month, report.purpose, report.sha256
+    records: dict[str, DeliveryRecord] = ledger.deliveries(month, purpose)
+    interrupted: list[Recipient] = []
+    pending: list[Recipient] = []
+    for r in recipients:
+        record = records.get(r.email)
+        if record is not None and record.status == "sent":
+            report.already.append(r)
+            if record.sha256 != sha:
+                report.earlier_version.append(r)
+        elif record is not None and record.status == "sending":
+            interrupted.append(r)
+        else:
+            pending.append(r)
+    if report.dry_run:
+        report.not_attempted = interrupted + pending
+        return
+
+    size = transport.batch_size
+    # The interrupted rows were one batch: send them as one again so the Message-ID matches the first try.
+    batches = [interrupted[i:i + size] for i in range(0, len(interrupted), size)]
+    batches += [pending[i:i + size] for i in range(0, len(pending), size)]
+    if not batches:
+        return
+    sender = settings.smtp.sender if settings.smtp else settings.bulletin.email
+    sender_name = settings.bulletin.office
+    domain = normalise_domain(sender)
+
+    transport.open()  # MailError (Chinese, scrubbed) before anything is recorded
+    try:
+        for index, batch in enumerate(batches):
+            emails = [r.email for r in batch]
+            rows = [r.as_row() for r in batch]
+            to = address_header(batch[0].name, batch[0].email) if transport.personal else address_header(sender_name, sender)
+            message = build_message(
+                sender=sender, sender_name=sender_name, to=to, subject=report.subject, body=body,
+                attachment=data, filename=filename, msgid=message_id(month, purpose, sha, emails, domain),
+                unsent=transport.personal,
+            )
+            ledger.mark_deliveries(month, purpose, rows, "sending", sha, count_attempt=True)
+            try:
+                refused = transport.send(message, emails)
+            except MailError as exc:
+                reason = str(exc)
+                ledger.mark_deliveries(month, purpose, rows, "failed", sha, error=reason)
+                report.failed += [(r, reason) for r in batch]
+                log.warning("batch %d/%d failed (%d recipients): %s", index + 1, len(batches), len(batch), reason)
+                if exc.connection_lost:
+                    report.not_attempted = [r for later in batches[index + 1:] for r in later]
+                    break
+                continue
+            accepted = [r for r in batch if r.email not in refused]
+            ledger.mark_deliveries(month, purpose, [r.as_row() for r in accepted], "sent", sha)
+            for r in batch:
+                if r.email in refused:
+                    ledger.mark_deliveries(month, purpose, [r.as_row()], "failed", sha, error=refused[r.email])
+                    report.failed.append((r, refused[r.email]))
+            report.sent += accepted
+            report.resent_interrupted += [r for r in batch if r in interrupted and r in accepted]
+            log.info("batch %d/%d: %d accepted, %d refused", index + 1, len(batches), len(accepted), len(refused))
+    finally:
+        transport.close()
+
+
+def _compile_info(ledger: Ledger, month: str):
+    record = ledger.last_compile(month)
+    if record is None:
+        raise NotApproved(f"{month} 的简报尚未编排：请先执行 bulletin compile --month {month}。")
+    return record
+
+
+def send_bulletin(ws: Workspace, month: str, dry_run: bool = False, transport=None) -> DeliveryReport:
+    """Mail the approved file to everyone in inputs/recipients.csv who does not have it yet.
+
+    Raises NotApproved when the month is not approved or the file changed since; MailError when the server
+    cannot be reached or refuses the login (nothing is recorded then).
+    """
+    check_month(month)
+    settings = ws.settings
+    path, sha = approved_file(ws, month)
+    data = path.read_bytes()
+    if sha256_bytes(data) != sha:  # changed between the check and the read
+        raise NotApproved(f"文件在审核通过后被修改过，请重新审核：bulletin approve --month {month} --by 审核人姓名。")
+    recipients, problems = read_recipients(ws.recipients_path)
+    if not recipients:
+        raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
+    transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
+    with Ledger(ws.ledger_path) as ledger:
+        record = _compile_info(ledger, month)
+        when = date_text(record.compiled_at)
+        report = DeliveryReport(
+            month=month, purpose=_purpose(BULLETIN, transport), transport=transport.kind, where=transport.where,
+            subject=bulletin_subject(settings, record.number, when), file=path, sha256=sha, dry_run=dry_run,
+            skipped=problems,
+        )
+        body = bulletin_body(settings, record.number, when, path.name)
+        try:
+            with _lock(ws, month):
+                _deliver(ledger, report, recipients, data, path.name, body, settings, transport)
+        except Timeout:
+            raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
+    return report
+
+
+def send_for_review(ws: Workspace, month: str, transport=None) -> DeliveryReport:
+    """Mail the current file (Word edits included) to settings.review.reviewers, once per file version."""
+    check_month(month)
+    settings = ws.settings
+    with Ledger(ws.ledger_path) as ledger:
+        record = _compile_info(ledger, month)
+        path = Path(record.path)
+        if not path.is_file():
+            raise BulletinError(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
+        data = path.read_bytes()
+        sha = sha256_bytes(data)
+        transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox" / f"送审-{sha[:12]}")
+        when = date_text(record.compiled_at)
+        report = DeliveryReport(
+            month=month, purpose=_purpose(review_purpose(sha), transport), transport=transport.kind,
+            where=transport.where, subject=review_subject(settings, record.number, when), file=path, sha256=sha,
+        )
+        reviewers = [Recipient("审核人", "", normalise_email(str(e))) for e in settings.review.reviewers]
+        if not reviewers:
+            report.notes.append("bulletin.toml 的 [review] reviewers 没有配置审核人，未发送送审邮件。")
+            return report
+        body = review_body(settings, month, record.number, path.name, sha)
+        try:
+            with _lock(ws, month):
+                _deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
+        except Timeout:
+            raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
+    return report
+
+
+# -- status -----------------------------------------------------------------------------------------------
+_STATUS_TEXT = {"sent": "已发送", "failed": "发送失败", "sending": "发送中断（下次重发）", None: "待发送"}
+_DRAFT_TEXT = {"accepted": "收录", "flagged": "收录（需注意）", "refused": "退回", "duplicate": "重复稿"}
+
+
+@dataclass
+class MonthStatus:
+    month: str
+    number: int | None = None
+    compile: CompileRecord | None = None
+    file_sha256: str | None = None  # of the file on disk now; None when missing
+    decision: Approval | None = None
+    purpose: str = BULLETIN
+    recipients: list[Recipient] = field(default_factory=list)
+    recipient_problems: list[str] = field(default_factory=list)
+    deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
+    reviewed_by_mail: int = 0  # reviewers who got the current file
+
+    @property
+    def approved(self) -> bool:
+        d = self.decision
+        return bool(d and d.approved and self.file_sha256 == d.sha256)
+
+    def recipient_state(self, r: Recipient) -> str | None:
+        record = self.deliveries.get(r.email)
+        return None if record is None else record.status
+
+    def counts(self) -> dict[str | None, int]:
+        counts: dict[str | None, int] = {"sent": 0, "failed": 0, "sending": 0, None: 0}
+        for r in self.recipients:
+            counts[self.recipient_state(r)] += 1
+        return counts
+
+    def _draft_lines(self) -> list[str]:
+        drafts = self.compile.drafts if self.compile else []
+        by_status: dict[str, int] = {}
+        for d in drafts:
+            by_status[d.get("status", "")] = by_status.get(d.get("status", ""), 0) + 1
+        kept = by_status.get("accepted", 0) + by_status.get("flagged", 0)
+        lines = [
+            f"稿件：收录 {kept} 篇（其中需注意 {by_status.get('flagged', 0)} 篇），"
+            f"退回 {by_status.get('refused', 0)} 篇，重复 {by_status.get('duplicate', 0)} 篇"
+        ]
+        for d in drafts:
+            if d.get("status") in ("flagged", "refused", "duplicate"):
+                what = d.get("title") or d.get("file", "")
+                unit = f"（{d['unit']}）" if d.get("unit") else ""
+                reason = f"：{d['reason']}" if d.get("reason") else ""
+                lines.append(f"  - {_DRAFT_TEXT.get(d['status'], d['status'])} {what}{unit}{reason}")
+        return lines
+
+    def _approval_line(self) -> str:
+        d = self.decision
+        if d is None:
+            return "审核：尚未审核"
+        when = d.decided_at.replace("T", " ")[:16]
+        if not d.approved:
+            note = f"，意见：{d.comment}" if d.comment else ""
+            return f"审核：未通过（{d.reviewer}，{when}{note}）"
+        if self.file_sha256 is None:
+            return f"审核：已通过（{d.reviewer}，{when}），但文件已不存在"
+        if self.file_sha256 != d.sha256:
+            return f"审核：曾通过（{d.reviewer}，{when}），但文件之后被修改过，需重新审核"
+        return f"审核：已通过（{d.reviewer}，{when}，校验码 {d.sha256[:12]}）"
+
+    def lines(self) -> list[str]:
+        if self.compile is None:
+            head = f"{self.month}：尚未编排"
+            return [head + (f"（已分配期号 第{self.number}期）" if self.number else "")]
+        c = self.compile
+        file_state = "" if self.file_sha256 else "（文件不存在！）"
+        if self.file_sha256 and self.file_sha256 != c.sha256:
+            file_state = "（编排后在 Word 中修改过）"
+        lines = [
+            f"{self.month} 工作简报 第{c.number}期",
+            f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
+            *self._draft_lines(),
+            self._approval_line(),
+        ]
+        if self.reviewed_by_mail:
+            lines.append(f"送审：当前文件已发给 {self.reviewed_by_mail} 位审核人")
+        counts = self.counts()
+        mode = "（发件箱 .eml）" if self.purpose.endswith("@outbox") else ""
+        lines.append(
+            f"发送{mode}：共 {len(self.recipients)} 位，已发送 {counts['sent']}，失败 {counts['failed']}，"
+            f"中断 {counts['sending']}，待发送 {counts[None]}"
+        )
+        order = {"failed": 0, "sending": 1, None: 2, "sent": 3}
+        for r in sorted(self.recipients, key=lambda r: order[self.recipient_state(r)]):
+            record = self.deliveries.get(r.email)
+            state = _STATUS_TEXT[self.recipient_state(r)]
+            extra = ""
+            if record is not None and record.status == "sent":
+                extra = f" {record.updated_at.replace('T', ' ')[5:16]}"
+            elif record is not None and record.status == "failed":
+                extra = f"：{record.error}（已尝试 {record.attempts} 次）"
+            lines.append(f"  {state} {r.label}{extra}")
+        listed = {r.email for r in self.recipients}
+        for email, record in self.deliveries.items():
+            if email not in listed:
+                lines.append(f"  {_STATUS_TEXT.get(record.status, record.status)} {email}（已不在收件人名单中）")
+        lines += [f"  名单问题：{p}" for p in self.recipient_problems]
+        return lines
+
+    def summary(self) -> str:
+        return "\n".join(self.lines())
+
+
+def month_status(ws: Workspace, month: str) -> MonthStatus:
+    check_month(month)
+    status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else f"{BULLETIN}@outbox")
+    try:
+        status.recipients, status.recipient_problems = read_recipients(ws.recipients_path)
+    except BulletinError as exc:
+        status.recipient_problems = [str(exc)]
+    with Ledger(ws.ledger_path) as ledger:
+        status.compile = ledger.last_compile(month)
+        status.number = status.compile.number if status.compile else ledger.assigned_number(month)
+        status.decision = ledger.latest_decision(month)
+        status.deliveries = ledger.deliveries(month, status.purpose)
+        if status.compile is not None and Path(status.compile.path).is_file():
+            status.file_sha256 = sha256_file(Path(status.compile.path))
+            for suffix in ("", "@outbox"):
+                reviews = ledger.deliveries(month, review_purpose(status.file_sha256) + suffix)
+                status.reviewed_by_mail += sum(1 for r in reviews.values() if r.status == "sent")
+    return status
+
+
+__all__ = [
+    "DeliveryReport", "MonthStatus", "OutboxTransport", "month_status", "review_purpose", "send_bulletin",
+    "send_for_review",
+]

@@ -1,0 +1,281 @@
+"""The workspace ledger (SQLite): issue numbers, compiles, approvals, deliveries.
+
+Every write is one transaction, so a crash leaves either the old or the new state. Several processes may
+open the ledger at once (CLI, flow, worker); SQLite's own locking plus a busy timeout serialises them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .errors import BulletinError
+from .workspace import OFFICE_TZ
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS issues (
+    month TEXT PRIMARY KEY,
+    number INTEGER NOT NULL UNIQUE,
+    assigned_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS compiles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    month TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    compiled_at TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    issue_date TEXT NOT NULL,       -- the date printed on the bulletin, YYYY-MM-DD
+    drafts TEXT NOT NULL            -- JSON list: file, sha256, unit, title, status, reason
+);
+CREATE TABLE IF NOT EXISTS approvals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    month TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    approved INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    month TEXT NOT NULL,
+    purpose TEXT NOT NULL,          -- 'bulletin', or 'review' for the draft sent to reviewers
+    email TEXT NOT NULL,
+    list_name TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,           -- sending | sent | failed
+    sha256 TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (month, purpose, email)
+);
+CREATE TABLE IF NOT EXISTS flow_runs (
+    month TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    state TEXT NOT NULL,            -- waiting_for_approval | finished
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(OFFICE_TZ).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class CompileRecord:
+    id: int
+    month: str
+    number: int
+    compiled_at: str
+    path: str
+    sha256: str
+    issue_date: str
+    drafts: list[dict]
+
+    @property
+    def date_text(self) -> str:
+        """The printed date, e.g. 2026年10月28日."""
+        year, month, day = (int(part) for part in self.issue_date.split("-"))
+        return f"{year}年{month}月{day}日"
+
+
+@dataclass(frozen=True)
+class Approval:
+    month: str
+    path: str
+    sha256: str
+    approved: bool
+    reviewer: str
+    comment: str
+    decided_at: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    month: str
+    purpose: str
+    email: str
+    list_name: str
+    name: str
+    status: str
+    sha256: str
+    attempts: int
+    error: str
+    updated_at: str
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA busy_timeout = 60000")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _tx(self):
+        """An IMMEDIATE transaction: takes the write lock up front, so read-then-write cannot race."""
+        return _Transaction(self._conn)
+
+    # -- issue numbers -------------------------------------------------------------------------
+    def issue_number(
+        self, month: str, first_issue: int, override: int | None = None, reserve: bool = True
+    ) -> int:
+        """The month's number: kept if assigned, else `override`, else the next after the highest.
+
+        With reserve=False nothing is written: the compiler asks first and reserves once the file exists,
+        so a failed first compile does not use up a number.
+        """
+        with self._tx() as conn:
+            row = conn.execute("SELECT number FROM issues WHERE month = ?", (month,)).fetchone()
+            if override is None and row is not None:
+                return row["number"]
+            if override is not None:
+                if row is not None and row["number"] == override:
+                    return override
+                clash = conn.execute(
+                    "SELECT month FROM issues WHERE number = ? AND month != ?", (override, month)
+                ).fetchone()
+                if clash is not None:
+                    raise BulletinError(f"期号第{override}期已用于 {clash['month']} 的简报，不能再用于 {month}。")
+                number = override
+            else:
+                top = conn.execute("SELECT MAX(number) AS n FROM issues").fetchone()["n"]
+                number = first_issue if top is None else top + 1
+            if not reserve:
+                return number
+            conn.execute(
+                "INSERT INTO issues (month, number, assigned_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(month) DO UPDATE SET number = excluded.number, assigned_at = excluded.assigned_at",
+                (month, number, now()),
+            )
+            return number
+
+    def assigned_number(self, month: str) -> int | None:
+        row = self._conn.execute("SELECT number FROM issues WHERE month = ?", (month,)).fetchone()
+        return None if row is None else row["number"]
+
+    # -- compiles ------------------------------------------------------------------------------
+    def record_compile(
+        self, month: str, number: int, path: Path, sha256: str, drafts: list[dict], issue_date: str = ""
+    ) -> int:
+        issue_date = issue_date or now()[:10]
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO compiles (month, number, compiled_at, path, sha256, issue_date, drafts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (month, number, now(), str(path), sha256, issue_date, json.dumps(drafts, ensure_ascii=False)),
+            )
+            return int(cur.lastrowid)
+
+    def last_compile(self, month: str) -> CompileRecord | None:
+        row = self._conn.execute(
+            "SELECT * FROM compiles WHERE month = ? ORDER BY id DESC LIMIT 1", (month,)
+        ).fetchone()
+        if row is None:
+            return None
+        return CompileRecord(
+            id=row["id"], month=row["month"], number=row["number"], compiled_at=row["compiled_at"],
+            path=row["path"], sha256=row["sha256"], issue_date=row["issue_date"], drafts=json.loads(row["drafts"]),
+        )
+
+    def compile_count(self, month: str) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM compiles WHERE month = ?", (month,)).fetchone()[0]
+
+    # -- approvals -----------------------------------------------------------------------------
+    def record_decision(
+        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = ""
+    ) -> Approval:
+        decided_at = now()
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO approvals (month, path, sha256, approved, reviewer, comment, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (month, str(path), sha256, int(approved), reviewer, comment, decided_at),
+            )
+        return Approval(month, str(path), sha256, approved, reviewer, comment, decided_at)
+
+    def latest_decision(self, month: str) -> Approval | None:
+        row = self._conn.execute(
+            "SELECT * FROM approvals WHERE month = ? ORDER BY id DESC LIMIT 1", (month,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Approval(
+            row["month"], row["path"], row["sha256"], bool(row["approved"]), row["reviewer"],
+            row["comment"], row["decided_at"],
+        )
+
+    # -- deliveries ----------------------------------------------------------------------------
+    def deliveries(self, month: str, purpose: str = "bulletin") -> dict[str, DeliveryRecord]:
+        rows = self._conn.execute(
+            "SELECT * FROM deliveries WHERE month = ? AND purpose = ? ORDER BY email", (month, purpose)
+        ).fetchall()
+        return {row["email"]: DeliveryRecord(**dict(row)) for row in rows}
+
+    def mark_deliveries(
+        self,
+        month: str,
+        purpose: str,
+        recipients: list[tuple[str, str, str]],
+        status: str,
+        sha256: str,
+        error: str = "",
+        count_attempt: bool = False,
+    ) -> None:
+        """Set the status of (email, list_name, name) recipients in one transaction."""
+        stamp = now()
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO deliveries (month, purpose, email, list_name, name, status, sha256, attempts, error, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(month, purpose, email) DO UPDATE SET list_name = excluded.list_name, "
+                "name = excluded.name, status = excluded.status, sha256 = excluded.sha256, "
+                "attempts = deliveries.attempts + excluded.attempts, error = excluded.error, "
+                "updated_at = excluded.updated_at",
+                [
+                    (month, purpose, email, list_name, name, status, sha256, int(count_attempt), error, stamp)
+                    for email, list_name, name in recipients
+                ],
+            )
+
+    # -- flow runs waiting for a reviewer ------------------------------------------------------
+    def record_flow_run(self, month: str, run_id: str, state: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO flow_runs (month, run_id, state, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(month) DO UPDATE SET run_id = excluded.run_id, state = excluded.state, "
+                "updated_at = excluded.updated_at",
+                (month, run_id, state, now()),
+            )
+
+    def flow_run(self, month: str) -> tuple[str, str] | None:
+        row = self._conn.execute("SELECT run_id, state FROM flow_runs WHERE month = ?", (month,)).fetchone()
+        return None if row is None else (row["run_id"], row["state"])
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+

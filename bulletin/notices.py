@@ -1,0 +1,195 @@
+"""The month's notice sheet (notices.xlsx / notices.csv) -> rows of the 【情况通报】 table, read with pandas.
+
+A bad row is never dropped silently: it is left out of the table and named (row and column) in the problems.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .drafts import clean_text
+from .roster import Roster, normalize
+from .textio import read_office_text
+
+CATEGORIES = ("通报表扬", "通报批评")
+_CATEGORY_ALIASES = {"表扬": "通报表扬", "批评": "通报批评", "通报表扬": "通报表扬", "通报批评": "通报批评"}
+COLUMNS = {  # field -> accepted header names (normalized)
+    "unit": ("单位名称", "单位", "unit"),
+    "matter": ("通报事项", "事项", "matter"),
+    "category": ("通报类别", "类别", "category"),
+    "remark": ("备注", "remark", "remarks"),
+}
+LABELS = {"unit": "单位名称", "matter": "通报事项", "category": "通报类别", "remark": "备注"}
+_IGNORED_HEADERS = ("序号", "no", "index", "#")
+SHEET_NAMES = ("notices.xlsx", "notices.csv", "notices.xls", "情况通报.xlsx", "情况通报.csv", "情况通报.xls")
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    index: int
+    unit: str
+    matter: str
+    category: str
+    remark: str
+
+
+@dataclass
+class NoticeSheet:
+    source: Path | None
+    rows: list[NoticeRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def find_sheet(folder: Path) -> Path | None:
+    present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    for name in SHEET_NAMES:
+        if name in present:
+            return present[name]
+    return None
+
+
+def read_notices(folder: Path, roster: Roster | None = None) -> NoticeSheet:
+    path = find_sheet(folder)
+    sheet = NoticeSheet(source=path)
+    if path is None:
+        return sheet
+    try:
+        table = _read_table(path)
+    except _SheetError as exc:
+        sheet.problems.append(f"{path.name}：{exc}，本期未编入情况通报")
+        return sheet
+    _parse(table, path.name, roster or Roster(), sheet)
+    return sheet
+
+
+class _SheetError(Exception):
+    pass
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise _SheetError("是旧版 Excel 格式（.xls），请在 Excel/WPS 中“另存为” .xlsx 后重试")
+    if suffix == ".csv":
+        try:
+            return pd.read_csv(io.StringIO(read_office_text(path)), header=None, dtype=object,
+                               keep_default_na=False, skip_blank_lines=False)
+        except Exception as exc:  # pandas raises several parser errors
+            raise _SheetError(f"无法读取 CSV（{exc.__class__.__name__}），请检查是否为逗号分隔的表格") from None
+    try:
+        return _read_xlsx_filled(path)
+    except _SheetError:
+        raise
+    except Exception as exc:  # openpyxl: BadZipFile, InvalidFileException, KeyError...
+        raise _SheetError(f"无法打开 Excel 文件（{exc.__class__.__name__}），文件可能已损坏或不是 .xlsx") from None
+
+
+def _read_xlsx_filled(path: Path) -> pd.DataFrame:
+    """The first sheet as a DataFrame, merged cells filled with their value (Excel shows them that way)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        for merged in list(sheet.merged_cells.ranges):
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            sheet.unmerge_cells(str(merged))
+            for row in sheet.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
+                                       min_col=merged.min_col, max_col=merged.max_col):
+                for cell in row:
+                    cell.value = value
+        return pd.DataFrame(list(sheet.values), dtype=object)
+    finally:
+        book.close()
+
+
+def _is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _find_header(table: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
+    """The header row may sit under a merged title row: look in the first rows for known column names."""
+    for row_no in range(min(len(table), 6)):
+        found: dict[str, int] = {}
+        for col_no, value in enumerate(table.iloc[row_no].tolist()):
+            if _is_blank(value):
+                continue
+            name = normalize(str(value)).lower()
+            for field_name, names in COLUMNS.items():
+                if name in names and field_name not in found:
+                    found[field_name] = col_no
+        if len(found) >= 2:
+            return row_no, found
+    return None
+
+
+def _parse(table: pd.DataFrame, file_name: str, roster: Roster, sheet: NoticeSheet) -> None:
+    header = _find_header(table)
+    if header is None:
+        sheet.problems.append(
+            f"{file_name}：找不到表头，第一行应为“单位名称、通报事项、通报类别、备注”，本期未编入情况通报"
+        )
+        return
+    header_row, columns = header
+    missing = [LABELS[f] for f in ("unit", "matter", "category") if f not in columns]
+    if missing:
+        sheet.problems.append(f"{file_name}：缺少“{'、'.join(missing)}”列，本期未编入情况通报")
+        return
+
+    for row_no in range(header_row + 1, len(table)):
+        excel_row = row_no + 1
+        values = table.iloc[row_no].tolist()
+        cells = {f: values[c] if c < len(values) else None for f, c in columns.items()}
+        if all(_is_blank(v) for v in cells.values()):
+            continue  # an empty line (or only a pre-filled 序号) is not a notice
+        row, problems = _row(cells, excel_row, file_name, roster)
+        sheet.problems.extend(problems)
+        if row is not None:
+            sheet.rows.append(NoticeRow(len(sheet.rows) + 1, *row))
+
+
+def _row(cells: dict, excel_row: int, file_name: str, roster: Roster):
+    problems: list[str] = []
+    where = f"{file_name} 第{excel_row}行"
+    text: dict[str, str] = {}
+    for field_name, value in cells.items():
+        label = LABELS[field_name]
+        if _is_blank(value):
+            text[field_name] = ""
+        elif isinstance(value, bool) or (isinstance(value, numbers.Number) and field_name in ("unit", "category")):
+            problems.append(f"{where}“{label}”列填的是数字（{value}），应为文字，此行未编入")
+            return None, problems
+        else:
+            text[field_name] = clean_text(_as_text(value))
+    for field_name in ("unit", "matter", "category"):
+        if not text[field_name]:
+            problems.append(f"{where}缺少“{LABELS[field_name]}”，此行未编入")
+            return None, problems
+    category = _CATEGORY_ALIASES.get(normalize(text["category"]))
+    if category is None:
+        problems.append(
+            f"{where}“通报类别”为“{text['category']}”，应为“通报表扬”或“通报批评”，此行未编入"
+        )
+        return None, problems
+    unit = roster.resolve(text["unit"]) or text["unit"]
+    if roster and not roster.resolve(text["unit"]):
+        problems.append(f"{where}单位“{text['unit']}”不在单位名册中，请核对（已照录）")
+    return (unit, text["matter"], category, text.get("remark", "")), problems
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

@@ -1,0 +1,27 @@
+"""Files shipped with the product: the default template and the example workspace.
+
+A wheel carries them under bulletin/_data; an editable checkout finds them at the repository root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_DATA = _PACKAGE / "_data"
+_REPO = _PACKAGE.parent
+
+
+def shipped_template() -> Path:
+    for candidate in (_DATA / "templates" / "bulletin.docx", _REPO / "templates" / "bulletin.docx"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("templates/bulletin.docx")
+
+
+def example_workspace() -> Path:
+    """A folder holding bulletin.toml and inputs/ of the example office."""
+    for candidate in (_DATA / "example", _REPO):
+        if (candidate / "bulletin.toml").is_file() and (candidate / "inputs").is_dir():
+            return candidate
+    raise FileNotFoundError("example workspace")

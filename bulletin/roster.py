@@ -1,0 +1,100 @@
+"""Unit names: the office's roster (inputs/units.csv) with aliases, and what "looks like a unit"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .textio import read_office_text
+
+# Endings of Chinese government unit names; used when a name is not in the roster.
+_UNIT_SUFFIXES = (
+    "局", "委", "办", "办公室", "中心", "院", "镇", "乡", "街道", "办事处", "公司", "所", "站", "队", "会",
+    "部", "处", "室", "厅", "署", "园区", "管委会", "分局", "集团", "馆", "社", "团",
+)
+_UNIT_PREFIXES = ("区", "市", "县", "省", "镇", "乡", "中共", "共青团")
+_MAX_UNIT_LEN = 24
+_ALIAS_SPLIT = re.compile(r"[;；、,，|/]")
+# Decoration around a unit line: （区人社局供稿）, ——区人社局, 供稿单位：区人社局, 【区人社局】 ...
+_DECORATION = re.compile(r"^[\s（(【\[—\-－–·:：]*(?:供稿单位|来源|供稿|报送单位)?[：:]?\s*|[\s）)】\]]*$")
+_BYLINE = re.compile(r"^[（(]\s*(?P<unit>[^（）()]{2,30}?)\s*供稿\s*[）)]$")
+
+
+def normalize(text: str) -> str:
+    """NFKC folds full-width letters and digits; whitespace inside a name is never meaningful."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def strip_decoration(line: str) -> str:
+    text = normalize(line)
+    text = _DECORATION.sub("", text)
+    text = text.removesuffix("供稿").removesuffix("报送")
+    return _DECORATION.sub("", text)
+
+
+def byline_unit(line: str) -> str | None:
+    """The unit of a trailing "（XX供稿）" line, or None when the line is not one."""
+    match = _BYLINE.match(normalize(line).replace("(", "（").replace(")", "）"))
+    return match.group("unit") if match else None
+
+
+def looks_like_unit(text: str) -> bool:
+    name = normalize(text)
+    if not (2 <= len(name) <= _MAX_UNIT_LEN):
+        return False
+    if re.search(r"[。！？!?，,；;：:“”\"]", name):
+        return False
+    return name.endswith(_UNIT_SUFFIXES) or (name.startswith(_UNIT_PREFIXES) and len(name) <= 12)
+
+
+@dataclass
+class Roster:
+    """Canonical unit names and their aliases; empty when the office keeps no units.csv."""
+
+    canonical: dict[str, str] = field(default_factory=dict)  # normalized name or alias -> canonical name
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> "Roster":
+        roster = cls()
+        if not path.is_file():
+            return roster
+        reader = csv.reader(io.StringIO(read_office_text(path)))
+        for line_no, row in enumerate(reader, start=1):
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            name = row[0].strip()
+            if line_no == 1 and normalize(name) in ("单位名称", "单位", "name", "unit"):
+                continue
+            if not name:
+                roster.problems.append(f"{path.name} 第{line_no}行：缺少单位名称，已跳过。")
+                continue
+            roster.add(name, [a for cell in row[1:] for a in _ALIAS_SPLIT.split(cell)])
+        return roster
+
+    def add(self, name: str, aliases: list[str] = ()) -> None:
+        self.canonical[normalize(name)] = name
+        for alias in aliases:
+            if alias.strip():
+                self.canonical.setdefault(normalize(alias), name)
+
+    def __bool__(self) -> bool:
+        return bool(self.canonical)
+
+    def resolve(self, text: str) -> str | None:
+        """The canonical name for a roster name or alias (decoration such as 供稿 removed), else None."""
+        return self.canonical.get(strip_decoration(text)) or self.canonical.get(normalize(text))
+
+    def match(self, text: str) -> tuple[str, bool] | None:
+        """(name, in_roster) for text that names a unit, by the roster first, else by its look."""
+        known = self.resolve(text)
+        if known:
+            return known, True
+        candidate = strip_decoration(text)
+        if looks_like_unit(candidate):
+            return candidate, False
+        return None

@@ -1,0 +1,181 @@
+"""Make a draft's body safe to compose: what Word would otherwise call damage, or what could fetch or run.
+
+Works on the lxml body element, so intake (reading document.xml straight from the zip) and compose
+(python-docx) clean the same way and agree on which paragraph is the title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .wordxml import r, remove, unwrap, w, xpath
+
+_EMBED = r("embed")
+_LINK = r("link")
+# Revisions: deleted content goes, inserted content stays (the draft as its author last saw it accepted).
+_DROP_WITH_CONTENT = ("del", "moveFrom")
+_UNWRAP = ("ins", "moveTo")
+_REVISION_MARKS = (
+    "rPrChange", "pPrChange", "sectPrChange", "tblPrChange", "tblGridChange", "trPrChange", "tcPrChange",
+    "numberingChange", "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+    "customXmlInsRangeStart", "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
+    "customXmlMoveFromRangeStart", "customXmlMoveFromRangeEnd", "customXmlMoveToRangeStart",
+    "customXmlMoveToRangeEnd", "cellIns", "cellDel", "cellMerge",
+)
+# The comments part is not carried over, so anchors left behind would make Word report damage.
+_COMMENT_ANCHORS = ("commentRangeStart", "commentRangeEnd", "commentReference")
+# Field codes that make Word (or LibreOffice) read another file or address when the bulletin is opened.
+_DANGEROUS_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|AUTOTEXT|DATABASE)\b", re.I)
+
+
+@dataclass
+class CleanReport:
+    """What cleaning changed, for the intake report."""
+
+    revisions: int = 0
+    comments: int = 0
+    section_breaks: int = 0
+    external_images: int = 0
+    fields: int = 0
+    embedded_documents: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        said = []
+        if self.revisions:
+            said.append("已接受稿件中的修订")
+        if self.comments:
+            said.append("已删除批注")
+        if self.section_breaks:
+            said.append("已去除分节符（统一使用简报版式）")
+        if self.external_images:
+            said.append(f"有{self.external_images}张外链图片未插入（请将图片直接粘贴进文档）")
+        if self.fields:
+            said.append("已去除引用外部文件的域代码")
+        if self.embedded_documents:
+            said.append("已去除嵌入的外部文档片段")
+        return said
+
+
+def clean_body(body: etree._Element, external_rids: set[str] = frozenset()) -> CleanReport:
+    """Clean a w:body in place. `external_rids`: relationship ids whose target is external."""
+    report = CleanReport()
+    report.revisions = _accept_revisions(body)
+    report.comments = _drop_comments(body)
+    report.section_breaks = _drop_inner_sections(body)
+    report.external_images = _drop_external_images(body, external_rids)
+    report.fields = _defuse_fields(body)
+    for chunk in xpath(body, ".//w:altChunk|.//w:subDoc"):
+        remove(chunk)
+        report.embedded_documents += 1
+    return report
+
+
+def _accept_revisions(body: etree._Element) -> int:
+    count = 0
+    for tag in _DROP_WITH_CONTENT:
+        for node in list(body.iter(w(tag))):
+            parent = node.getparent()
+            if parent is not None and parent.tag in (w("rPr"), w("trPr")):
+                # A deleted paragraph mark or table row marker.
+                if parent.tag == w("trPr"):
+                    row = parent.getparent()
+                    remove(row)
+                else:
+                    remove(node)
+            else:
+                remove(node)
+            count += 1
+    for tag in _UNWRAP:
+        for node in list(body.iter(w(tag))):
+            parent = node.getparent()
+            if parent is not None and parent.tag in (w("rPr"), w("trPr")):
+                remove(node)
+            else:
+                unwrap(node)
+            count += 1
+    for tag in _REVISION_MARKS:
+        for node in list(body.iter(w(tag))):
+            remove(node)
+            count += 1
+    return count
+
+
+def _drop_comments(body: etree._Element) -> int:
+    count = 0
+    for tag in _COMMENT_ANCHORS:
+        for node in list(body.iter(w(tag))):
+            run = node.getparent()
+            remove(node)
+            count += 1
+            if run is not None and run.tag == w("r") and not [c for c in run if c.tag != w("rPr")]:
+                remove(run)
+    return count
+
+
+def _drop_inner_sections(body: etree._Element) -> int:
+    """A section break inside a draft would give part of the bulletin the draft's page setup and no footer."""
+    nodes = xpath(body, ".//w:pPr/w:sectPr")
+    for node in nodes:
+        remove(node)
+    return len(nodes)
+
+
+def _drop_external_images(body: etree._Element, external_rids: set[str]) -> int:
+    count = 0
+    for blip in xpath(body, ".//a:blip[@r:link]"):
+        # An r:link picture is fetched from its address when the document opens: never keep one.
+        if blip.get(_EMBED) and blip.get(_EMBED) not in external_rids:
+            del blip.attrib[_LINK]
+            continue
+        _remove_drawing_of(blip)
+        count += 1
+    for image in xpath(body, ".//v:imagedata"):
+        rid = image.get(r("id")) or image.get(r("href"))
+        if rid in external_rids or image.get("src"):
+            _remove_drawing_of(image)
+            count += 1
+    for blip in xpath(body, ".//a:blip[@r:embed]"):
+        if blip.get(_EMBED) in external_rids:
+            _remove_drawing_of(blip)
+            count += 1
+    return count
+
+
+def _remove_drawing_of(node: etree._Element) -> None:
+    holder = node
+    while holder is not None and holder.tag not in (w("drawing"), w("pict"), w("object")):
+        holder = holder.getparent()
+    if holder is not None:
+        remove(holder)
+
+
+def _defuse_fields(body: etree._Element) -> int:
+    """Keep the shown result of fetching fields, drop their instructions."""
+    count = 0
+    for simple in list(body.iter(w("fldSimple"))):
+        if _DANGEROUS_FIELD.match(simple.get(w("instr"), "")):
+            unwrap(simple)
+            count += 1
+    # Complex fields: begin, instrText..., separate, result..., end (possibly nested).
+    stack: list[dict] = []
+    for node in list(body.iter(w("fldChar"), w("instrText"))):
+        if node.tag == w("fldChar"):
+            kind = node.get(w("fldCharType"))
+            if kind == "begin":
+                stack.append({"nodes": [node], "instr": ""})
+            elif stack:
+                stack[-1]["nodes"].append(node)
+                if kind == "end":
+                    frame = stack.pop()
+                    if _DANGEROUS_FIELD.match(frame["instr"]):
+                        for part in frame["nodes"]:
+                            remove(part)
+                        count += 1
+        elif stack:
+            stack[-1]["nodes"].append(node)
+            stack[-1]["instr"] += node.text or ""
+    return count

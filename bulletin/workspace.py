@@ -1,0 +1,107 @@
+"""Where an office's files live: settings, inputs per month, outputs per month, the ledger."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config import CONFIG_NAME, Settings, load_settings
+from .errors import BulletinError, ConfigError
+from .resources import shipped_template
+
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+WORKSPACE_ENV = "BULLETIN_WORKSPACE"
+
+
+def check_month(month: str) -> str:
+    if not MONTH_RE.match(month or ""):
+        raise BulletinError(f"月份“{month}”格式不对：请写成 YYYY-MM，例如 2026-10。")
+    return month
+
+
+def current_month() -> str:
+    return datetime.now(OFFICE_TZ).strftime("%Y-%m")
+
+
+def default_root() -> Path:
+    return Path(os.environ.get(WORKSPACE_ENV) or ".")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None) -> "Workspace":
+        path = Path(root) if root is not None else default_root()
+        if not path.is_dir():
+            raise BulletinError(f"工作目录 {path} 不存在。")
+        return cls(path.resolve())
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.root / CONFIG_NAME)
+
+    @property
+    def inputs(self) -> Path:
+        return self.root / "inputs"
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def state_dir(self) -> Path:
+        """Ledger and locks: kept out of outputs/ so tidying outputs never resets issue numbers."""
+        path = self.root / ".bulletin"
+        path.mkdir(exist_ok=True)
+        return path
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state_dir / "ledger.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.state_dir / "workspace.lock"
+
+    @property
+    def roster_path(self) -> Path:
+        return self.inputs / "units.csv"
+
+    @property
+    def recipients_path(self) -> Path:
+        return self.inputs / "recipients.csv"
+
+    def month_inputs(self, month: str) -> Path:
+        return self.inputs / check_month(month)
+
+    def month_outputs(self, month: str) -> Path:
+        return self.outputs / check_month(month)
+
+    def months(self) -> list[str]:
+        """Months that have an input folder, oldest first."""
+        if not self.inputs.is_dir():
+            return []
+        return sorted(p.name for p in self.inputs.iterdir() if p.is_dir() and MONTH_RE.match(p.name))
+
+    def latest_month(self) -> str:
+        months = self.months()
+        if not months:
+            raise BulletinError(f"{self.inputs} 下没有月份文件夹（如 inputs/2026-10/）：请先放入当月稿件。")
+        return months[-1]
+
+    def template_path(self) -> Path:
+        configured = self.settings.bulletin.template
+        if not configured:
+            return shipped_template()
+        path = (self.root / configured).resolve()
+        if not path.is_file():
+            raise ConfigError(f"配置项 bulletin.template 指向的模板 {configured} 不存在。")
+        return path
