@@ -28,7 +28,6 @@ from .ledger import Approval, CompileRecord, DeliveryRecord, Ledger
 from .mail import (
     MailError,
     OutboxTransport,
-    address_header,
     build_message,
     bulletin_body,
     bulletin_subject,
@@ -168,7 +167,8 @@ def _deliver(
         for index, batch in enumerate(batches):
             emails = [r.email for r in batch]
             rows = [r.as_row() for r in batch]
-            to = address_header(batch[0].name, batch[0].email) if transport.personal else address_header(sender_name, sender)
+            # Batches go to the envelope only; the visible To is the office itself, so no one sees the list.
+            to = (batch[0].name, batch[0].email) if transport.personal else (sender_name, sender)
             message = build_message(
                 sender=sender, sender_name=sender_name, to=to, subject=report.subject, body=body,
                 attachment=data, filename=filename, msgid=message_id(month, purpose, sha, emails, domain),

@@ -219,6 +219,7 @@ def _split_file_name(path: Path, roster: Roster) -> tuple[tuple[str, bool] | Non
     """("区工信局-标题.docx") -> ((unit, in_roster), title); (None, "") when the name carries no unit."""
     stem = unicodedata.normalize("NFKC", path.stem).strip()
     stem = re.sub(r"^[【\[](.+?)[】\]]\s*", r"\1-", stem)
+    stem = re.sub(r"^\d{1,3}(?:[.．、\s_-]+|(?=\D))", "", stem)  # "03-", "3." or "3" numbering for order
     parts = _FILENAME_SPLIT.split(stem, maxsplit=1)
     if len(parts) != 2:
         return None, ""

@@ -107,6 +107,20 @@ def encoded_words(text: str, limit: int = 75) -> str:
     return " ".join(f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words)
 
 
+class _Folded:
+    """A header value written exactly as folded here. compat32 would otherwise fold the long .docx MIME type
+    onto a line of its own after an empty first line, which some old clients misread."""
+
+    def __init__(self, *lines: str):
+        self.lines = lines
+
+    def encode(self, linesep: str = "\n", **_ignored) -> str:
+        return (linesep + " ").join(self.lines)
+
+    def __str__(self) -> str:  # what Message.get_param() and friends parse
+        return " ".join(self.lines)
+
+
 def attachment_part(data: bytes, filename: str) -> MIMEBase:
     """The .docx, byte for byte (base64), named in both RFC 2231 and RFC 2047 forms.
 
@@ -119,8 +133,10 @@ def attachment_part(data: bytes, filename: str) -> MIMEBase:
     encoders.encode_base64(part)
     legacy = encoded_words(filename)
     del part["Content-Type"]
-    part["Content-Type"] = f'{"/".join(DOCX_TYPE)}; name="{legacy}"'
-    part["Content-Disposition"] = f"attachment; filename=\"{legacy}\"; filename*=utf-8''{quote(filename, safe='')}"
+    part["Content-Type"] = _Folded(f"{'/'.join(DOCX_TYPE)};", f'name="{legacy}"')
+    part["Content-Disposition"] = _Folded(
+        "attachment;", f'filename="{legacy}";', f"filename*=utf-8''{quote(filename, safe='')}"
+    )
     return part
 
 
@@ -137,7 +153,7 @@ def build_message(
     *,
     sender: str,
     sender_name: str,
-    to: str,
+    to: tuple[str, str],
     subject: str,
     body: str,
     attachment: bytes,
@@ -148,7 +164,7 @@ def build_message(
     """An ASCII-only MIME message (every non-ASCII text encoded): safe for any SMTP server."""
     msg = MIMEMultipart("mixed")
     msg["From"] = formataddr((sender_name, sender), charset="utf-8")
-    msg["To"] = to
+    msg["To"] = address_header(*to)
     msg["Subject"] = Header(subject, "utf-8")
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = msgid
@@ -174,6 +190,11 @@ def smtp_password(smtp: SmtpSettings) -> str:
     if smtp.user and not password:
         raise ConfigError(
             f"bulletin.toml 配置了 smtp.user = {smtp.user}，但没有设置环境变量 {PASSWORD_ENV}（邮箱密码或授权码）。"
+        )
+    if smtp.user and not password.isascii():
+        # smtplib encodes AUTH as ASCII; typically a full-width character typed with a Chinese input method.
+        raise ConfigError(
+            f"环境变量 {PASSWORD_ENV} 中含有中文或全角字符：邮件服务器登录只支持英文字母、数字和半角符号，请检查后重新设置。"
         )
     return password or ""
 
@@ -273,8 +294,10 @@ class SmtpTransport:
         if s.ssl:
             extra["context"] = context
         # Always a str password: None would make yagmail ask keyring or prompt on stdin.
+        # user as {login: login}: a plain string without "@" would get "@gmail.com" appended by yagmail.
+        login = s.user or s.sender
         self._yag = yagmail.SMTP(
-            user=s.user or s.sender,
+            user={login: login},
             password=self._password,
             host=s.host,
             port=s.port,

@@ -37,7 +37,8 @@ def restyle_body(elements: list[etree._Element], style_names: dict[str, str], st
     for element in elements:
         if element.tag == w("p"):
             _restyle_paragraph(element, style_names, style_ids)
-        for paragraph in xpath(element, ".//w:tbl//w:p") if element.tag != w("p") else ():
+            continue
+        for paragraph in xpath(element, ".//w:tbl//w:p" if element.tag != w("tbl") else ".//w:p"):
             _restyle_table_paragraph(paragraph, style_ids)
 
 
@@ -46,7 +47,7 @@ def _set_style(paragraph: etree._Element, style_id: str | None) -> None:
     if ppr is None:
         if style_id is None:
             return
-        ppr = etree.SubElement(paragraph, w("pPr"))
+        ppr = etree.Element(w("pPr"))
         paragraph.insert(0, ppr)
     current = ppr.find(w("pStyle"))
     if style_id is None:
@@ -72,8 +73,45 @@ def _restyle_paragraph(paragraph: etree._Element, style_names: dict[str, str], s
         _set_style(paragraph, None)
     is_list = bool(xpath(paragraph, "./w:pPr/w:numPr"))
     _drop_direct_look(paragraph, keep_indent=is_list)
-    if not is_list:
+    if xpath(paragraph, ".//w:drawing|.//w:pict|.//w:object"):
+        _fit_picture(paragraph)
+    elif not is_list:
         _strip_leading_spaces(paragraph)
+
+
+def _fit_picture(paragraph: etree._Element) -> None:
+    """Body text has an exact 28 pt line height, which would crop an inline picture to one line."""
+    ppr = paragraph.find(w("pPr"))
+    if ppr is None:
+        ppr = etree.Element(w("pPr"))
+        paragraph.insert(0, ppr)
+    spacing = etree.SubElement(ppr, w("spacing"))
+    spacing.set(w("line"), "240")
+    spacing.set(w("lineRule"), "auto")
+    indent = etree.SubElement(ppr, w("ind"))
+    indent.set(w("firstLine"), "0")
+    indent.set(w("firstLineChars"), "0")
+    for node in ppr.findall(w("jc")):
+        ppr.remove(node)
+    etree.SubElement(ppr, w("jc")).set(w("val"), "center")
+    _order_ppr(ppr)
+
+
+# CT_PPr is a sequence: Word rejects children out of schema order.
+_PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+    "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
+
+
+def _order_ppr(ppr: etree._Element) -> None:
+    rank = {w(tag): n for n, tag in enumerate(_PPR_ORDER)}
+    children = sorted(ppr, key=lambda c: rank.get(c.tag, len(rank)))
+    for child in children:
+        ppr.append(child)
 
 
 def _restyle_table_paragraph(paragraph: etree._Element, style_ids: dict[str, str]) -> None:

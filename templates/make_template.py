@@ -21,10 +21,9 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "bulletin.docx"
@@ -347,7 +346,6 @@ def build_styles(doc) -> None:
     para_style(doc, "Table Text", east_asia=FANGSONG, size=12, line_pt=None, line_rule="auto",
                char_tw=240)
 
-    # 版记
     # 版记: 四号, text one character in from the left (first-line indent), left/right indents 0 so
     # that the paragraph borders (the 版记 rules) are as wide as the text area (GB/T 9704 7.4.1).
     para_style(doc, "Closing", east_asia=FANGSONG, size=14, align="left", first_chars=100,

@@ -34,3 +34,13 @@ def mail_workspace(tmp_path):
     counter = iter(range(1000))
     return lambda **kw: make_mail_workspace(tmp_path / f"ws{next(counter)}", **kw)
 # ===== end of mail / approval / delivery fixtures ==========================================================
+
+
+# ===== compile fixtures (owner: lead) ==========================================================================
+@pytest.fixture
+def office(tmp_path):
+    """A fresh workspace with settings and roster: office.draft(name, **kw), office.notices(rows), office.compile()."""
+    from workspace_kit import make_workspace
+
+    return make_workspace(tmp_path / "office")
+# ===== end of compile fixtures ================================================================================

@@ -18,12 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -42,6 +44,7 @@ __all__ = [
     "make_draft",
     "make_notice_sheet",
     "make_month",
+    "Heading",
     "chart_png",
     "UNITS",
     "UNIT_TOPICS",
@@ -95,6 +98,13 @@ BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 UNIT_FONT = "楷体_GB2312"
 HEADING_FONT = "黑体"
+
+
+class Heading(NamedTuple):
+    """A heading among make_draft's paragraphs: level 1 for "一、…", level 2 for "（一）…"."""
+
+    text: str
+    level: int = 1
 
 
 # --- PNG without PIL --------------------------------------------------------------------------------------
@@ -190,17 +200,27 @@ def _base_docx() -> bytes:
     return buffer.getvalue()
 
 
-def _save_reproducibly(doc, path: Path) -> None:
-    """Save with a fixed timestamp on every zip member (python-docx stamps the current time)."""
-    raw = io.BytesIO()
-    doc.save(raw)
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same Office file with fixed zip timestamps and core-property dates (writers stamp 'now')."""
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            blob = src.read(info)
+            if info.filename == "docProps/core.xml":
+                blob = _CORE_DATES.sub(rb"\g<1>" + _W3CDTF.encode() + rb"\g<2>", blob)
             member = zipfile.ZipInfo(info.filename, _ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(member, src.read(info))
-    path.write_bytes(out.getvalue())
+            dst.writestr(member, blob)
+    return out.getvalue()
+
+
+def _save_reproducibly(doc, path: Path) -> None:
+    raw = io.BytesIO()
+    doc.save(raw)
+    path.write_bytes(_reproducible_zip(raw.getvalue()))
 
 
 # --- small XML helpers ------------------------------------------------------------------------------------
@@ -383,7 +403,7 @@ def make_draft(
     title: str = DEFAULT_TITLE,
     unit_line: str | None = None,
     byline: str | None = None,
-    paragraphs: Sequence[str] = DEFAULT_PARAGRAPHS,
+    paragraphs: Sequence[str | Heading] = DEFAULT_PARAGRAPHS,
     author: str | None = None,
     headings: bool | str = False,
     image: bool | bytes = False,
@@ -407,8 +427,10 @@ def make_draft(
     unit_line    a centred line right under the title, e.g. "区人社局".
     byline       a last, right-aligned line, e.g. "（区财政局供稿）".
     author       core_properties.author (and last_modified_by); default "" (python-docx would say "python-docx").
-    headings     True: HEADING_TEXTS as "Heading 1"/"Heading 2" paragraphs; "plain": the same texts as Normal
-                 paragraphs in 黑体/楷体, the way most offices type them.
+    paragraphs   body paragraphs: str, or Heading(text, level) for your own headings.
+    headings     how headings look: True (or given Heading items): "Heading 1"/"Heading 2" styles; "plain":
+                 Normal paragraphs in 黑体/楷体, the way most offices type them. Without Heading items, a
+                 true value inserts HEADING_TEXTS ("一、…", "（一）…") among the paragraphs.
     image        True: embed chart_png(); bytes: embed that PNG/JPEG.
     table        True: TABLE_ROWS (3×3); or your own rows.
     numbered_list  True: LIST_ITEMS; or your own items ("List Number" + w:numPr).
@@ -437,17 +459,13 @@ def make_draft(
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _east_asian(line.add_run(unit_line), UNIT_FONT)
 
-    # Body items: ("h1"|"h2", text) headings and ("p", text) paragraphs, in order.
-    texts = list(paragraphs)
-    items: list[tuple[str, str]]
-    if headings:
-        third = max(len(texts) // 3, 1)
-        first, middle, last = texts[:third], texts[third : 2 * third], texts[2 * third :]
-        items = [("h1", HEADING_TEXTS[0]), ("h2", HEADING_TEXTS[1])] + [("p", t) for t in first]
-        items += [("h2", HEADING_TEXTS[2])] + [("p", t) for t in middle]
-        items += [("h1", HEADING_TEXTS[3])] + [("p", t) for t in last]
-    else:
-        items = [("p", t) for t in texts]
+    # Body items in order: Heading(...) or str. Without explicit headings, headings=True adds HEADING_TEXTS.
+    items: list[Heading | str] = list(paragraphs)
+    if headings and not any(isinstance(item, Heading) for item in items):
+        third = max(len(items) // 3, 1)
+        first, middle, last = items[:third], items[third : 2 * third], items[2 * third :]
+        h1, sub1, sub2, h2 = HEADING_TEXTS
+        items = [Heading(h1), Heading(sub1, 2), *first, Heading(sub2, 2), *middle, Heading(h2), *last]
 
     # Where section breaks go (index of the item after which the current section ends).
     breaks: list[int] = []
@@ -457,17 +475,17 @@ def make_draft(
         breaks = [max(len(items) // 2 - 1, 0)]
 
     body = []
-    for index, (kind, text) in enumerate(items):
-        if kind == "p":
-            paragraph = doc.add_paragraph(text)
+    for index, item in enumerate(items):
+        if not isinstance(item, Heading):
+            paragraph = doc.add_paragraph(item)
             _indent_first_line(paragraph)
             body.append(paragraph)
         elif headings == "plain":
             paragraph = doc.add_paragraph()
             _indent_first_line(paragraph)
-            _east_asian(paragraph.add_run(text), HEADING_FONT if kind == "h1" else UNIT_FONT)
+            _east_asian(paragraph.add_run(item.text), HEADING_FONT if item.level == 1 else UNIT_FONT)
         else:
-            doc.add_paragraph(text, style="Heading 1" if kind == "h1" else "Heading 2")
+            doc.add_paragraph(item.text, style=f"Heading {item.level}")
         for _ in range(breaks.count(index)):
             doc.add_section(WD_SECTION.NEW_PAGE)  # moves the current sectPr into a new body paragraph
     if landscape:
@@ -530,7 +548,9 @@ def make_notice_sheet(
     if path.suffix.lower() == ".csv":
         frame.to_csv(path, index=False, encoding=encoding)
     else:
-        frame.to_excel(path, index=False, sheet_name="通报", engine="openpyxl")
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False, sheet_name="通报", engine="openpyxl")
+        path.write_bytes(_reproducible_zip(buffer.getvalue()))
     return path
 
 

@@ -1,0 +1,102 @@
+"""Shared helpers for the benchmarks: generated drafts (cached), bench workspaces, measuring in a child.
+
+Drafts come from tests/draft_factory.py `make_month(folder, n, seed=0)`: each a title, a unit line and
+5-7 paragraphs of Chinese text; every 10th draft also has a table and an image. The factory is
+deterministic and consumes its random stream draft by draft, so the first N files of a 1000-draft month
+are exactly `make_month(folder, N, seed=0)`: we generate the largest month once and copy prefixes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results"
+WORK = RESULTS / "work"
+MONTH = "2026-10"
+
+for extra in (REPO, REPO / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+SETTINGS = """\
+[bulletin]
+title = "章贡区“五型”政府建设 工作简报"
+office = "章贡区人民政府办公室"
+phone = "0797-8888888"
+email = "office@zgq.example.cn"
+first_issue = 64
+report_to = "区委办"
+send_to = "各乡镇、街道，区直各单位"
+"""
+
+
+def generated_drafts(n: int) -> list[Path]:
+    """Paths of the first n generated drafts (generation order), making them once under results/work."""
+    pool = WORK / "pool"
+    index = pool / "index.json"
+    if index.is_file():
+        names = json.loads(index.read_text(encoding="utf-8"))
+        if len(names) >= n and all((pool / name).is_file() for name in names[:n]):
+            return [pool / name for name in names[:n]]
+    import draft_factory
+
+    size = max(n, 1000)
+    if pool.exists():
+        shutil.rmtree(pool)
+    paths = draft_factory.make_month(pool, size, seed=0)
+    index.write_text(json.dumps([p.name for p in paths], ensure_ascii=False), encoding="utf-8")
+    return paths[:n]
+
+
+def compile_workspace(n: int, root: Path | None = None) -> Path:
+    """A fresh workspace with bulletin.toml and inputs/<MONTH>/ holding the first n drafts."""
+    root = root or WORK / f"ws-{n}"
+    if root.exists():
+        shutil.rmtree(root)
+    folder = root / "inputs" / MONTH
+    folder.mkdir(parents=True)
+    (root / "bulletin.toml").write_text(SETTINGS, encoding="utf-8")
+    for path in generated_drafts(n):
+        os.link(path, folder / path.name) if _same_device(path, folder) else shutil.copy2(path, folder)
+    return root
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def emit(result: dict) -> None:
+    """The child's one line of output: a JSON object the runner reads."""
+    result.setdefault("peak_rss_mb", round(peak_rss_mb(), 1))
+    print("BENCH-RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
