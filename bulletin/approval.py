@@ -30,7 +30,7 @@ class Approval(ledger_mod.Approval):
         if self.approved:
             return (
                 f"{self.month} 简报“{name}”已审核通过（审核人：{self.reviewer}，{when}，"
-                f"文件校验码 {self.sha256[:12]}）。发送：bulletin send --month {self.month}"
+                f"文件校验码 {self.sha256[:12]}）。可执行 bulletin send --month {self.month} 发送。"
             )
         note = f"，意见：{self.comment}" if self.comment else ""
         return f"{self.month} 简报“{name}”未通过审核（审核人：{self.reviewer}，{when}{note}）。修改后请重新编排或审核。"

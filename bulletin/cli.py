@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .errors import BulletinError
@@ -23,8 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
     Optional[Path], typer.Option("--workspace", "-w", help="工作目录（默认当前目录或环境变量 BULLETIN_WORKSPACE）")
@@ -34,8 +35,13 @@ PROGRESS_FROM = 10  # drafts; smaller months finish before a bar would help
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    err.print(Text.assemble(("错误：", "bold red"), message))
     raise typer.Exit(code)
+
+
+def _say(text: str, label: str = "", style: str = "") -> None:
+    """Print text taken from drafts and settings literally (rich would read "[...]" in it as markup)."""
+    out.print(Text.assemble((label, style), text) if label else Text(text))
 
 
 def _workspace(path: Optional[Path]) -> Workspace:
@@ -73,9 +79,9 @@ def init(directory: Annotated[Path, typer.Argument(help="新工作目录")]) -> 
     shutil.copy2(source / "bulletin.toml", directory / "bulletin.toml")
     shutil.copytree(source / "inputs", directory / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
     (directory / "outputs").mkdir(exist_ok=True)
-    out.print(f"已创建工作目录 {directory}")
-    out.print(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")
-    out.print(f"  bulletin compile --workspace {directory}", highlight=False)
+    _say(f"已创建工作目录 {directory}")
+    _say(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")
+    _say(f"  bulletin compile --workspace {directory}")
 
 
 @app.command("compile")
@@ -98,15 +104,15 @@ def compile_(
             ws, month, issue_date=issue_date, issue=issue, progress=progress,
             on_wait=lambda: err.print("另一个编排任务正在进行，等待其完成……"),
         )
-    out.print(result.summary(), highlight=False)
+    _say(result.summary())
     for draft in result.intake.flagged:
-        out.print(f"[yellow]需核对[/] {draft.name}：{'；'.join(draft.warnings)}", highlight=False)
+        _say(f"{draft.name}：{'；'.join(draft.warnings)}", "需核对 ", "yellow")
     for refusal in result.intake.refused:
-        out.print(f"[red]未采用[/] {refusal.file}：{refusal.reason}", highlight=False)
+        _say(f"{refusal.file}：{refusal.reason}", "未采用 ", "red")
     for duplicate in result.intake.duplicates:
-        out.print(f"[red]重复[/] {duplicate.file}：{duplicate.reason}", highlight=False)
+        _say(f"{duplicate.file}：{duplicate.reason}", "重复 ", "red")
     for problem in result.notices.problems:
-        out.print(f"[yellow]通报表[/] {problem}", highlight=False)
+        _say(problem, "通报表 ", "yellow")
 
 
 def _parse_date(text: str) -> date:
@@ -155,7 +161,7 @@ def approve(
     ws = _workspace(workspace)
     month = _month(ws, month)
     decision = record_approval(ws, month, by, comment)
-    out.print(decision.summary(), highlight=False)
+    _say(decision.summary())
     _resume_paused_run(ws, month, approved=True, reviewer=by, comment=comment)
 
 
@@ -173,7 +179,7 @@ def reject(
     ws = _workspace(workspace)
     month = _month(ws, month)
     decision = record_rejection(ws, month, by, comment)
-    out.print(decision.summary(), highlight=False)
+    _say(decision.summary())
     _resume_paused_run(ws, month, approved=False, reviewer=by, comment=comment)
 
 
@@ -191,7 +197,7 @@ def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str,
         err.print("提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。")
         return
     message = resume_month_run(waiting[0], approved=approved, reviewer=reviewer, comment=comment)
-    out.print(message, highlight=False)
+    _say(message)
 
 
 @app.command()
@@ -207,8 +213,8 @@ def send(
     ws = _workspace(workspace)
     month = _month(ws, month)
     report = send_bulletin(ws, month, dry_run=dry_run)
-    out.print(report.summary(), highlight=False)
-    if report.failed:
+    _say(report.summary())
+    if not report.complete:
         raise typer.Exit(2)
 
 
@@ -220,7 +226,7 @@ def status(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
 
     ws = _workspace(workspace)
     month = _month(ws, month)
-    out.print(month_status(ws, month).summary(), highlight=False)
+    _say(month_status(ws, month).summary())
 
 
 @app.command()

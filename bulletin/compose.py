@@ -8,6 +8,7 @@ and the bodies are inserted into the rendered document at marker paragraphs afte
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 import secrets
 from collections.abc import Callable
 from html import escape
@@ -48,9 +49,21 @@ def render_issue(issue: Issue, template: Path, progress: ProgressFn | None = Non
     markers = [f"BULLETIN-ARTICLE-{nonce}-{n}" for n in range(len(issue.articles))]
     document = _render_template(issue, template, markers)
     _insert_bodies(document, issue, markers, progress)
+    _set_properties(document, issue)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _set_properties(document, issue: Issue) -> None:
+    """File > Properties shows this issue, not the template's."""
+    props = document.core_properties
+    props.title = f"{issue.masthead_top}{issue.masthead} 第{issue.number}期"
+    props.subject = issue.date_text
+    props.author = issue.office
+    props.last_modified_by = issue.office
+    props.comments = ""
+    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def _context(issue: Issue, markers: list[str]) -> dict:
@@ -103,15 +116,21 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
     if missing:
         raise TemplateProblem("模板中缺少文章正文位置 {{ article.body }}（应在 {%p for article in articles %} 循环内单独成段）。")
 
-    composer = Composer(document)
+    # docxcompose's Composer, linear in the number of drafts (bench/README.md); finish() renumbers
+    # bookmark/drawing ids and writes the footnotes part once, after the last draft.
+    from .composer import BulletinComposer, style_id_names
+
+    composer = BulletinComposer(document)
     style_ids = {s.name: s.style_id for s in document.styles}
     for number, (article, marker) in enumerate(zip(issue.articles, markers), start=1):
         if progress:
             progress(number, len(markers), article.source.name)
         draft = _prepared_draft(article, style_ids)
         anchor = by_marker[marker]
-        composer.insert(body.index(anchor), draft)
+        composer.insert(body.index(anchor), draft, style_names=style_id_names(draft.styles.element))
         body.remove(anchor)
+        del draft  # one draft open at a time
+    composer.finish()
 
 
 def _prepared_draft(article, style_ids: dict[str, str]):

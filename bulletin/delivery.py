@@ -7,7 +7,9 @@ accepted rows become 'sent' and refused ones 'failed'. Hence:
 - a crash between batches loses nothing (later batches have no row yet) and duplicates nothing;
 - a crash inside a batch leaves 'sending' rows: the server may or may not have taken the message, so the next
   run sends that batch again, as the same batch with the same Message-ID (message_id() is deterministic), so
-  mail systems that de-duplicate by Message-ID keep one copy. This is the only window for a second copy.
+  mail systems that de-duplicate by Message-ID keep one copy.
+Remaining window for a second copy (inherent to SMTP): the crash above, or a connection lost after the server
+got the whole message but before it answered "250" (the batch is marked failed and resent).
 
 Outbox mode (no [smtp]) records under its own purpose ('bulletin@outbox'): writing .eml files is not delivery,
 so configuring [smtp] later still mails everyone once.
@@ -23,15 +25,15 @@ from filelock import FileLock, Timeout
 
 from .approval import approved_file
 from .atomic import sha256_bytes, sha256_file
+from .config import Settings
 from .errors import BulletinError, NotApproved
 from .ledger import Approval, CompileRecord, DeliveryRecord, Ledger
 from .mail import (
     MailError,
-    OutboxTransport,
+    Transport,
     build_message,
     bulletin_body,
     bulletin_subject,
-    date_text,
     message_id,
     normalise_domain,
     review_body,
@@ -51,7 +53,7 @@ def review_purpose(sha256: str) -> str:
     return f"review:{sha256[:12]}"
 
 
-def _purpose(base: str, transport) -> str:
+def _purpose(base: str, transport: Transport) -> str:
     return f"{base}@outbox" if transport.kind == "outbox" else base
 
 
@@ -85,7 +87,7 @@ class DeliveryReport:
         head = f"{self.month} {what}"
         if self.subject:
             head += f"《{self.subject}》"
-        lines = [head + ("：试运行，不发送" if self.dry_run else f" 发送结果{mode}")]
+        lines = [head + ("：试运行，不发送" if self.dry_run else f"发送结果{mode}")]
         if self.file is not None:
             lines.append(f"  附件：{self.file}（校验码 {self.sha256[:12]}）")
         if self.dry_run:
@@ -131,8 +133,8 @@ def _deliver(
     data: bytes,
     filename: str,
     body: str,
-    settings,
-    transport,
+    settings: Settings,
+    transport: Transport,
 ) -> None:
     month, purpose, sha = report.month, report.purpose, report.sha256
     records: dict[str, DeliveryRecord] = ledger.deliveries(month, purpose)
@@ -206,7 +208,9 @@ def _compile_info(ledger: Ledger, month: str):
     return record
 
 
-def send_bulletin(ws: Workspace, month: str, dry_run: bool = False, transport=None) -> DeliveryReport:
+def send_bulletin(
+    ws: Workspace, month: str, dry_run: bool = False, transport: Transport | None = None
+) -> DeliveryReport:
     """Mail the approved file to everyone in inputs/recipients.csv who does not have it yet.
 
     Raises NotApproved when the month is not approved or the file changed since; MailError when the server
@@ -224,7 +228,7 @@ def send_bulletin(ws: Workspace, month: str, dry_run: bool = False, transport=No
     transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
     with Ledger(ws.ledger_path) as ledger:
         record = _compile_info(ledger, month)
-        when = date_text(record.compiled_at)
+        when = record.date_text
         report = DeliveryReport(
             month=month, purpose=_purpose(BULLETIN, transport), transport=transport.kind, where=transport.where,
             subject=bulletin_subject(settings, record.number, when), file=path, sha256=sha, dry_run=dry_run,
@@ -239,7 +243,7 @@ def send_bulletin(ws: Workspace, month: str, dry_run: bool = False, transport=No
     return report
 
 
-def send_for_review(ws: Workspace, month: str, transport=None) -> DeliveryReport:
+def send_for_review(ws: Workspace, month: str, transport: Transport | None = None) -> DeliveryReport:
     """Mail the current file (Word edits included) to settings.review.reviewers, once per file version."""
     check_month(month)
     settings = ws.settings
@@ -251,7 +255,7 @@ def send_for_review(ws: Workspace, month: str, transport=None) -> DeliveryReport
         data = path.read_bytes()
         sha = sha256_bytes(data)
         transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox" / f"送审-{sha[:12]}")
-        when = date_text(record.compiled_at)
+        when = record.date_text
         report = DeliveryReport(
             month=month, purpose=_purpose(review_purpose(sha), transport), transport=transport.kind,
             where=transport.where, subject=review_subject(settings, record.number, when), file=path, sha256=sha,
@@ -398,6 +402,6 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
 
 
 __all__ = [
-    "DeliveryReport", "MonthStatus", "OutboxTransport", "month_status", "review_purpose", "send_bulletin",
+    "DeliveryReport", "MonthStatus", "month_status", "review_purpose", "send_bulletin",
     "send_for_review",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .docxfile import Refused, read_xml, screen
+from .docxfile import DocxPackage, Refused, screen
 from .roster import Roster, byline_unit, normalize
 from .sanitize import CleanReport, clean_body
 from .wordxml import NS, text_of, w, xpath
@@ -22,8 +22,6 @@ from .wordxml import NS, text_of, w, xpath
 MAX_TITLE_CHARS = 80
 _TITLE_STYLE_NAMES = {"title", "标题"}
 _FILENAME_SPLIT = re.compile(r"\s*(?:[-_－—–]+|[：:])\s*")
-_EXTERNAL = "External"
-_PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Characters Word cannot hold in XML; they never reach the template.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -44,7 +42,8 @@ class Draft:
     unit_in_roster: bool
     drop: list[int]  # indices of body children that are not article body (title, unit, 供稿 line, blanks)
     body_texts: list[str]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # need the office's attention: the draft is flagged
+    notes: list[str] = field(default_factory=list)  # routine cleaning, reported only
     cleaned: CleanReport = field(default_factory=CleanReport)
 
     @property
@@ -67,25 +66,24 @@ class _Block:
 
 def read_draft(path: Path, roster: Roster) -> Draft:
     """Read one draft; raise Refused (with a Chinese reason) when it cannot be used."""
-    data_hash = _sha256(path)
     with screen(path) as package:
-        document = read_xml(package, "word/document.xml")
-        styles = read_xml(package, "word/styles.xml")
-        core = read_xml(package, "docProps/core.xml")
-        rels = read_xml(package, "word/_rels/document.xml.rels")
+        data_hash = _sha256(path)
+        document = package.xml(package.main)
+        styles = _related_xml(package, package.main, "/styles")
+        core = _related_xml(package, "", "/core-properties")
+        external = {rid for rid, _, target in package.relationships(package.main) if target is None}
     body = document.find(w("body")) if document is not None else None
     if body is None:
         raise Refused("文档没有正文部分，请在 Word 中打开后另存为 .docx 再提交")
-    cleaned = clean_body(body, external_relationship_ids(rels))
+    cleaned = clean_body(body, external)
     style_names = _style_names(styles)
     blocks = _blocks(body, style_names)
     return _analyse(path, data_hash, blocks, roster, _author(core), cleaned)
 
 
-def external_relationship_ids(rels: etree._Element | None) -> set[str]:
-    if rels is None:
-        return set()
-    return {rel.get("Id") for rel in rels if rel.get("TargetMode") == _EXTERNAL}
+def _related_xml(package: DocxPackage, source: str, type_suffix: str) -> etree._Element | None:
+    name = package.related(source, type_suffix)
+    return package.xml(name) if name else None
 
 
 def body_blocks(body: etree._Element, style_names: dict[str, str]) -> list[_Block]:
@@ -142,7 +140,7 @@ def _analyse(
     content = [b for b in blocks if b.has_content]
     if not content:
         raise Refused("稿件没有任何文字，请检查是否提交了空白文档")
-    warnings = list(cleaned.describe())
+    warnings = cleaned.warnings()
     drop: set[int] = set()
 
     title_block = _find_title(content)
@@ -202,6 +200,7 @@ def _analyse(
         drop=sorted(drop),
         body_texts=[b.text for b in blocks if b.index not in drop and b.text],
         warnings=warnings,
+        notes=cleaned.notes(),
         cleaned=cleaned,
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .docxfile import Refused
 from .drafts import Draft, read_draft
+from .errors import BulletinError
 from .roster import Roster, normalize
 from .textio import read_office_text
 
@@ -61,6 +62,7 @@ class Intake:
             {
                 "file": d.name, "sha256": d.sha256, "unit": d.unit, "title": d.title,
                 "status": "flagged" if d.flagged else "accepted", "reason": "；".join(d.warnings),
+                "notes": "；".join(d.notes),
             }
             for d in self.accepted
         ]
@@ -81,7 +83,19 @@ def is_notice_sheet(path: Path) -> bool:
 
 
 def candidate_files(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.is_file() and not is_ignored(p)]
+    """Visible entries of the month folder: files, links and sub-folders (the latter two are refused)."""
+    return [p for p in folder.iterdir() if not is_ignored(p) and (p.is_file() or p.is_dir() or p.is_symlink())]
+
+
+def _outside_reason(path: Path, folder: Path) -> str | None:
+    """Only files that really sit in the month folder are read: no links out of it, no sub-folders."""
+    if path.is_symlink():
+        target = path.resolve()
+        if target.parent != folder.resolve() or not target.is_file():
+            return "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹"
+    if path.is_dir():
+        return "是子文件夹，其中的文件未读取：请把稿件直接放在本月文件夹中"
+    return None
 
 
 def natural_key(name: str) -> list:
@@ -94,9 +108,10 @@ def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None
     files = sorted(candidate_files(folder), key=lambda p: natural_key(p.name))
     drafts: list[Path] = []
     for path in files:
-        if is_notice_sheet(path) or path.name.lower() in _NOT_DRAFTS:
-            continue
-        reason = _reason_by_suffix(path)
+        reason = _outside_reason(path, folder)
+        if reason is None and (is_notice_sheet(path) or path.name.lower() in _NOT_DRAFTS):
+            continue  # read elsewhere (notices.py, order.txt) or not meant for the bulletin
+        reason = reason or _reason_by_suffix(path)
         if reason:
             intake.refused.append(Refusal(path.name, reason))
         else:
@@ -131,20 +146,36 @@ def _apply_order(folder: Path, drafts: list[Draft], notes: list[str]) -> list[Dr
     order_path = folder / ORDER_FILE
     if not order_path.is_file():
         return drafts
-    wanted = [line.strip() for line in read_office_text(order_path).splitlines() if line.strip()]
+    try:
+        text = read_office_text(order_path)
+    except BulletinError as exc:
+        notes.append(f"{exc}（{ORDER_FILE} 未使用，稿件按文件名顺序排列）")
+        return drafts
     by_name = {normalize(d.name): d for d in drafts}
     ordered: list[Draft] = []
-    for line in wanted:
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if _names_a_path(line):
+            # order.txt may come from elsewhere: it only orders files of this folder, never reaches out.
+            notes.append(f"{ORDER_FILE} 第{line_no}行“{line}”含有路径，只能写本月文件夹中的文件名，已忽略")
+            continue
         key = normalize(line if line.lower().endswith(".docx") else line + ".docx")
         draft = by_name.pop(key, None)
         if draft is None:
-            notes.append(f"{ORDER_FILE} 中列出的“{line}”没有找到可用的稿件")
+            notes.append(f"{ORDER_FILE} 第{line_no}行“{line}”没有找到可用的稿件")
         elif draft not in ordered:
             ordered.append(draft)
     rest = [d for d in drafts if normalize(d.name) in by_name]
     if rest:
         notes.append(f"{len(rest)} 篇稿件未列入 {ORDER_FILE}，已按文件名顺序排在后面：" + "、".join(d.name for d in rest))
     return ordered + rest
+
+
+def _names_a_path(line: str) -> bool:
+    """A/B, ..\\x, /etc/x, C:x: a path, not a file name ("……" inside a title is fine)."""
+    return "/" in line or "\\" in line or line in (".", "..") or re.match(r"^[A-Za-z]:", line) is not None
 
 
 def _admit(intake: Intake, draft: Draft) -> None:

@@ -28,6 +28,7 @@ from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formataddr, formatdate
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 from .atomic import write_atomic
@@ -259,6 +260,17 @@ def is_transient(exc: BaseException) -> bool:
 
 
 # -- transports ---------------------------------------------------------------------------------------------
+class Transport(Protocol):
+    kind: str  # "smtp" | "outbox"
+    personal: bool  # one message per recipient with To: that recipient
+    batch_size: int
+    where: str
+
+    def open(self) -> None: ...
+    def send(self, message: bytes, recipients: list[str]) -> dict[str, str]: ...
+    def close(self) -> None: ...
+
+
 class SmtpTransport:
     """yagmail's client used for connection and login only; messages go through its smtplib session so one
     login serves every batch (yagmail.send() would reconnect per call and never QUIT the old session)."""
@@ -273,7 +285,6 @@ class SmtpTransport:
         self._secrets = secret_forms(password, smtp.user or "")
         self._ssl_context = ssl_context
         self._yag = None
-        self.logins = 0
 
     def __repr__(self) -> str:  # never show the password, even in a debugger or a rich traceback
         return f"SmtpTransport({self.smtp.host}:{self.smtp.port}, user={self.smtp.user!r})"
@@ -314,17 +325,17 @@ class SmtpTransport:
         except BaseException as exc:  # noqa: BLE001 - re-raised as MailError without the original
             self._drop()
             raise self._login_error(exc) from None
-        self.logins += 1
         log.info("connected to %s (ssl=%s, starttls=%s, login=%s)", self.where, s.ssl, s.starttls, bool(s.user))
 
     def _login_error(self, exc: BaseException) -> BaseException:
         if not isinstance(exc, Exception):
             return exc
-        reason = self.scrub(describe(exc))
+        reason = self.scrub(describe(exc)).rstrip("。.")
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             return MailError(
                 f"邮件服务器 {self.where} 拒绝登录（用户 {self.smtp.user}）：{reason}。"
-                f"请检查 smtp.user 和环境变量 {PASSWORD_ENV}（很多邮箱要求使用“授权码”）。"
+                f"请检查 smtp.user 和环境变量 {PASSWORD_ENV}（很多邮箱要求使用“授权码”）。",
+                transient=is_transient(exc),  # 454 is a temporary failure, 535 is not
             )
         if isinstance(exc, ssl.SSLCertVerificationError):
             return MailError(f"邮件服务器 {self.where} 的证书校验失败：{reason}。")
@@ -411,7 +422,7 @@ class OutboxTransport:
         pass
 
 
-def transport_for(settings: Settings, outbox: Path, ssl_context: ssl.SSLContext | None = None):
+def transport_for(settings: Settings, outbox: Path, ssl_context: ssl.SSLContext | None = None) -> Transport:
     """SMTP when [smtp] is configured, else the .eml outbox."""
     if settings.smtp is None:
         return OutboxTransport(outbox)

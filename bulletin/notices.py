@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 import math
 import numbers
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .docxfile import Refused, check_archive
 from .drafts import clean_text
+from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
 from .textio import read_office_text
 
@@ -21,13 +24,14 @@ CATEGORIES = ("通报表扬", "通报批评")
 _CATEGORY_ALIASES = {"表扬": "通报表扬", "批评": "通报批评", "通报表扬": "通报表扬", "通报批评": "通报批评"}
 COLUMNS = {  # field -> accepted header names (normalized)
     "unit": ("单位名称", "单位", "unit"),
-    "matter": ("通报事项", "事项", "matter"),
+    "matter": ("通报事项", "事项", "matter", "item", "items"),
     "category": ("通报类别", "类别", "category"),
     "remark": ("备注", "remark", "remarks"),
 }
 LABELS = {"unit": "单位名称", "matter": "通报事项", "category": "通报类别", "remark": "备注"}
-_IGNORED_HEADERS = ("序号", "no", "index", "#")
-SHEET_NAMES = ("notices.xlsx", "notices.csv", "notices.xls", "情况通报.xlsx", "情况通报.csv", "情况通报.xls")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+# Preference when a folder holds more than one notice sheet; the others are named in the problems.
+_SUFFIX_ORDER = (".xlsx", ".csv", ".xlsm", ".xls", ".et")
 
 
 @dataclass(frozen=True)
@@ -46,21 +50,29 @@ class NoticeSheet:
     problems: list[str] = field(default_factory=list)
 
 
+def find_sheets(folder: Path) -> list[Path]:
+    """Every notice sheet in the folder, the one to use first (same names as intake leaves out)."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_file() and not is_ignored(p) and is_notice_sheet(p)]
+    return sorted(found, key=lambda p: (NOTICE_STEMS.index(p.stem.lower()), _SUFFIX_ORDER.index(p.suffix.lower())))
+
+
 def find_sheet(folder: Path) -> Path | None:
-    present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
-    for name in SHEET_NAMES:
-        if name in present:
-            return present[name]
-    return None
+    sheets = find_sheets(folder)
+    return sheets[0] if sheets else None
 
 
 def read_notices(folder: Path, roster: Roster | None = None) -> NoticeSheet:
-    path = find_sheet(folder)
-    sheet = NoticeSheet(source=path)
-    if path is None:
+    sheets = find_sheets(folder)
+    sheet = NoticeSheet(source=sheets[0] if sheets else None)
+    if not sheets:
         return sheet
+    path = sheet.source
+    for other in sheets[1:]:
+        sheet.problems.append(f"另有通报表 {other.name} 未使用：每月只读取一个通报表（本期读取 {path.name}）")
     try:
-        table = _read_table(path)
+        table = _read_table(path, sheet.problems)
     except _SheetError as exc:
         sheet.problems.append(f"{path.name}：{exc}，本期未编入情况通报")
         return sheet
@@ -72,10 +84,12 @@ class _SheetError(Exception):
     pass
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise _SheetError("是旧版 Excel 格式（.xls），请在 Excel/WPS 中“另存为” .xlsx 后重试")
+    if suffix == ".et":
+        raise _SheetError("是 WPS 表格格式（.et），请在 WPS 中“另存为” .xlsx 后重试")
     if suffix == ".csv":
         try:
             return pd.read_csv(io.StringIO(read_office_text(path)), header=None, dtype=object,
@@ -83,20 +97,30 @@ def _read_table(path: Path) -> pd.DataFrame:
         except Exception as exc:  # pandas raises several parser errors
             raise _SheetError(f"无法读取 CSV（{exc.__class__.__name__}），请检查是否为逗号分隔的表格") from None
     try:
-        return _read_xlsx_filled(path)
+        check_archive(path)  # openpyxl inflates parts whole: refuse bombs first
+    except Refused:
+        raise _SheetError("文件异常（已损坏，或解压后过大），请在 Excel/WPS 中另存为 .xlsx 后重试") from None
+    try:
+        return _read_xlsx_filled(path, problems)
     except _SheetError:
         raise
     except Exception as exc:  # openpyxl: BadZipFile, InvalidFileException, KeyError...
         raise _SheetError(f"无法打开 Excel 文件（{exc.__class__.__name__}），文件可能已损坏或不是 .xlsx") from None
 
 
-def _read_xlsx_filled(path: Path) -> pd.DataFrame:
+def _read_xlsx_filled(path: Path, problems: list[str]) -> pd.DataFrame:
     """The first sheet as a DataFrame, merged cells filled with their value (Excel shows them that way)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, data_only=True)
     try:
         sheet = book.worksheets[0]
+        others = [s.title for s in book.worksheets[1:] if s.max_row > 1 or s.max_column > 1]
+        if others:
+            problems.append(
+                f"{path.name}：只读取第一个工作表“{sheet.title}”，工作表“{'、'.join(others)}”未读取；"
+                "如通报在其他工作表中，请移到第一个工作表"
+            )
         for merged in list(sheet.merged_cells.ranges):
             value = sheet.cell(merged.min_row, merged.min_col).value
             sheet.unmerge_cells(str(merged))
@@ -166,11 +190,14 @@ def _row(cells: dict, excel_row: int, file_name: str, roster: Roster):
         label = LABELS[field_name]
         if _is_blank(value):
             text[field_name] = ""
-        elif isinstance(value, bool) or (isinstance(value, numbers.Number) and field_name in ("unit", "category")):
+        elif isinstance(value, bool) or (isinstance(value, numbers.Number) and field_name != "remark"):
             problems.append(f"{where}“{label}”列填的是数字（{value}），应为文字，此行未编入")
             return None, problems
         else:
             text[field_name] = clean_text(_as_text(value))
+            if field_name != "remark" and _NUMBER.fullmatch(text[field_name]):
+                problems.append(f"{where}“{label}”列填的是数字（{text[field_name]}），应为文字，此行未编入")
+                return None, problems
     for field_name in ("unit", "matter", "category"):
         if not text[field_name]:
             problems.append(f"{where}缺少“{LABELS[field_name]}”，此行未编入")

@@ -66,7 +66,7 @@ def compile_month(
     progress: ProgressFn | None = None,
     on_wait=None,
 ) -> CompileResult:
-    settings = ws.settings.bulletin  # validates bulletin.toml before anything else
+    ws.settings  # validates bulletin.toml before anything else
     template = ws.template_path()
     folder = ws.month_inputs(month)
     if not folder.is_dir():

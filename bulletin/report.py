@@ -25,7 +25,9 @@ def intake_report(intake: Intake, sheet: NoticeSheet, *, number: int | None, bul
         lines.append(f"  {n}. {unit}：{draft.title}")
         lines.append(f"     文件：{draft.name}{via}")
         for warning in draft.warnings:
-            lines.append(f"     ！{warning}")
+            lines.append(f"     ！需核对：{warning}")
+        for note in draft.notes:
+            lines.append(f"     · {note}")
     if not intake.accepted:
         lines.append("  （无）")
     lines += ["", "二、未采用的文件"]

@@ -7,7 +7,7 @@ Works on the lxml body element, so intake (reading document.xml straight from th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -41,9 +41,9 @@ class CleanReport:
     external_images: int = 0
     fields: int = 0
     embedded_documents: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    def describe(self) -> list[str]:
+    def notes(self) -> list[str]:
+        """Routine changes: the office is told, but the draft needs no checking for them."""
         said = []
         if self.revisions:
             said.append("已接受稿件中的修订")
@@ -51,12 +51,17 @@ class CleanReport:
             said.append("已删除批注")
         if self.section_breaks:
             said.append("已去除分节符（统一使用简报版式）")
+        if self.fields:
+            said.append("已去除引用外部文件的域代码（保留显示的内容）")
+        return said
+
+    def warnings(self) -> list[str]:
+        """Content left out of the bulletin: the office should look at the draft."""
+        said = []
         if self.external_images:
             said.append(f"有{self.external_images}张外链图片未插入（请将图片直接粘贴进文档）")
-        if self.fields:
-            said.append("已去除引用外部文件的域代码")
         if self.embedded_documents:
-            said.append("已去除嵌入的外部文档片段")
+            said.append(f"有{self.embedded_documents}处嵌入的外部文档片段未插入")
         return said
 
 

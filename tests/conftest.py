@@ -44,3 +44,14 @@ def office(tmp_path):
 
     return make_workspace(tmp_path / "office")
 # ===== end of compile fixtures ================================================================================
+
+
+# ===== intake / hostile-input fixtures (owner: intake helper) =================================================
+@pytest.fixture
+def office_factory(tmp_path):
+    """Factory for several workspaces in one test (hypothesis examples, two offices): office_factory(**kw)."""
+    from workspace_kit import make_workspace
+
+    counter = iter(range(100_000))
+    return lambda **kw: make_workspace(tmp_path / f"office{next(counter)}", **kw)
+# ===== end of intake / hostile-input fixtures ================================================================

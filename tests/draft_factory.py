@@ -44,6 +44,8 @@ __all__ = [
     "make_draft",
     "make_notice_sheet",
     "make_month",
+    "DEFAULT_TITLE",
+    "DEFAULT_PARAGRAPHS",
     "Heading",
     "chart_png",
     "UNITS",
@@ -168,8 +170,14 @@ def _base_docx() -> bytes:
         if rel.reltype == RT.THUMBNAIL:
             del package_rels[rel.rId]
 
-    # Fonts: explicit East Asian names, no theme fonts (a theme attribute would override the name).
+    # python-docx ships 100 table styles (340 KB of styles.xml); Word stores only those in use. Dropping
+    # them makes every draft's open, save and zip several times cheaper.
     styles = doc.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in ("TableNormal", "TableGrid"):
+            styles.remove(style)
+
+    # Fonts: explicit East Asian names, no theme fonts (a theme attribute would override the name).
     defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     fonts = defaults.find(qn("w:rFonts"))
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
@@ -488,6 +496,8 @@ def make_draft(
             doc.add_paragraph(item.text, style=f"Heading {item.level}")
         for _ in range(breaks.count(index)):
             doc.add_section(WD_SECTION.NEW_PAGE)  # moves the current sectPr into a new body paragraph
+    for _ in breaks if not items else ():
+        doc.add_section(WD_SECTION.NEW_PAGE)
     if landscape:
         _make_landscape(doc.sections[1])  # after both breaks, so the last section stays portrait
 
@@ -625,7 +635,7 @@ def make_month(folder: str | Path, n: int, *, seed: int = 0, rich_every: int | N
 
     Each has a title, a unit line and about six paragraphs from phrase pools (same seed, same files).
     Every rich_every-th draft (the 10th, 20th, … by default; None or 0 for none) also has a table and an
-    image. About 15 ms a draft on a 2-core machine: 1000 drafts in about 15 s.
+    image. About 5 ms a draft here: 1000 drafts (14 MB) in about 5 s.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

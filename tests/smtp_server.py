@@ -32,6 +32,7 @@ class Received:
     rcpt_tos: list[str]
     data: bytes
     peer: tuple
+    tls: bool  # the message travelled over TLS (STARTTLS or implicit)
 
     @property
     def message(self):
@@ -65,7 +66,10 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content), session.peer)
+                Received(
+                    envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content), session.peer,
+                    tls=server.transport.get_extra_info("ssl_object") is not None,
+                )
             )
         return "250 OK: queued"
 
@@ -153,7 +157,7 @@ class SmtpServer:
         self.port = free_port()
         kwargs: dict = {"server_hostname": "localhost"}
         if users is not None:
-            kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=bool(tls))
+            kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=bool(tls) and not implicit_tls)
         if tls and implicit_tls:
             kwargs["ssl_context"] = server_context(*tls)
         elif tls:

@@ -105,11 +105,11 @@ def test_every_recipient_gets_exactly_one_copy_of_the_approved_file(smtp_server,
     assert len(report.skipped) == 2 and "第4行" in report.skipped[0] and "重复" in report.skipped[1]
     assert server.handler.copies() == {"qwb@zgq.example.cn": 1, "czj@zgq.example.cn": 1, "rd@zgq.example.cn": 1}
     approved = mw.path.read_bytes()
+    with Ledger(mw.ws.ledger_path) as ledger:
+        day = mail.date_text(ledger.last_compile(mw.month).compiled_at)  # e.g. 2026年10月28日
     for received in server.messages:
         msg = received.message
-        assert str(msg["Subject"]) == "章贡区“五型”政府建设工作简报 第64期（2026年" + \
-            str(msg["Subject"]).split("（2026年")[1]
-        assert "第64期" in str(msg["Subject"])
+        assert str(msg["Subject"]) == f"章贡区“五型”政府建设工作简报 第64期（{day}）"
         assert received.mail_from == "office@zgq.example.cn"
         # recipients are in the envelope only: no header names any of them
         headers = "".join(f"{k}: {v}\n" for k, v in msg.items())
@@ -128,6 +128,24 @@ def test_every_recipient_gets_exactly_one_copy_of_the_approved_file(smtp_server,
     assert again.sent == [] and len(again.already) == 3 and again.complete
     assert "此前已发送 3 位" in again.summary()
     assert len(server.messages) == 1  # three recipients fit one batch: one message, nothing new
+    assert server.handler.connections == 1  # nothing to send: no connection either
+
+
+def test_recipients_who_got_an_earlier_approved_version_are_not_mailed_again(smtp_server, mail_workspace):
+    server = smtp_server()
+    mw = mail_workspace(smtp=smtp_settings(server), recipients=numbered_recipients(2))
+    approve(mw.ws, mw.month, by="王主任")
+    delivery.send_bulletin(mw.ws, mw.month)
+    mw.edit_docx("更正：数据有误。")
+    approve(mw.ws, mw.month, by="王主任", comment="更正后")
+    write_recipients(mw.ws.recipients_path, numbered_recipients(3))
+
+    report = delivery.send_bulletin(mw.ws, mw.month)
+
+    assert [r.email for r in report.sent] == ["unit002@zgq.example.cn"]
+    assert _attachment(server.messages[-1]).get_payload(decode=True) == mw.path.read_bytes()
+    assert len(report.earlier_version) == 2 and "更早审核通过的版本" in report.summary()
+    assert set(server.handler.copies().values()) == {1}
 
 
 def test_300_recipients_one_connection_one_login(smtp_server, mail_workspace, monkeypatch):
@@ -297,6 +315,7 @@ def test_starttls_and_auth_with_a_trusted_certificate(smtp_server, mail_workspac
 
     assert report.complete and len(report.sent) == 3
     assert server.handler.logins == 1 and server.handler.connections == 1
+    assert all(m.tls for m in server.messages)  # and the server refuses MAIL/AUTH before STARTTLS anyway
 
 
 def test_starttls_uses_the_system_trust_store_by_default(smtp_server, mail_workspace, tmp_path, monkeypatch):
@@ -325,6 +344,7 @@ def test_implicit_tls_smtps(smtp_server, mail_workspace, tmp_path, monkeypatch):
     transport = SmtpTransport(mw.ws.settings.smtp, PASSWORD, ssl_context=ssl.create_default_context(cafile=str(cert)))
     assert delivery.send_bulletin(mw.ws, mw.month, transport=transport).complete
     assert server.handler.logins == 1 and len(server.handler.copies()) == 3
+    assert all(m.tls for m in server.messages)
 
 
 def test_auth_required_but_not_configured(smtp_server, mail_workspace):

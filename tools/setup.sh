@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install bulletin into ./.venv from the pinned set (requirements.lock).
+#   bash tools/setup.sh          the product
+#   bash tools/setup.sh --test   the product, the test tools, and the Debian packages the tests use
+#                                (LibreOffice to prove the bulletin opens, CJK fonts, poppler for page images)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+.venv/bin/python -m pip install --quiet -r requirements.lock
+.venv/bin/python -m pip install --quiet --no-deps -e .
+
+if [ "${1:-}" = "--test" ]; then
+  if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null
+  fi
+fi
+.venv/bin/python -c "import bulletin, docxtpl, prefect; print('bulletin installed; prefect', prefect.__version__)"
