@@ -49,7 +49,7 @@ def case_compile(n: int, profile: str | None = None) -> dict:
     with _profiled(profile), Timer() as t:
         result = compile_month(ws, MONTH, issue_date=date(2026, 10, 28))
     assert len(result.intake.accepted) == n, (len(result.intake.accepted), result.intake.refused)
-    return {"case": "compile", "n": n, "seconds": round(t.seconds, 3),
+    return {"case": "compile", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3),
             "size_mb": round(result.path.stat().st_size / 2**20, 2)}
 
 
@@ -67,7 +67,7 @@ def case_bare(n: int, profile: str | None = None) -> dict:
             composer.append(Document(str(path)))
         buffer = io.BytesIO()
         composer.save(buffer)
-    return {"case": "bare", "n": n, "seconds": round(t.seconds, 3), "size_mb": round(len(buffer.getvalue()) / 2**20, 2)}
+    return {"case": "bare", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3), "size_mb": round(len(buffer.getvalue()) / 2**20, 2)}
 
 
 def main(argv=None) -> None:

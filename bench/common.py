@@ -87,13 +87,25 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Timer:
+    """Wall seconds and CPU seconds (user + system) of this process over the block.
+
+    CPU time is the steadier number on a shared 2-core machine: other work slows the wall clock of a
+    single-threaded compile but barely changes its CPU time.
+    """
+
     def __enter__(self):
-        self.start = time.perf_counter()
+        self.start, self.cpu_start = time.perf_counter(), _cpu()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+        self.cpu = _cpu() - self.cpu_start
 
 
 def emit(result: dict) -> None:

@@ -55,6 +55,14 @@ def style_id_names(styles_element) -> dict[str, str | None]:
     return names
 
 
+def _has_custom_properties(doc) -> bool:
+    try:
+        doc.part.package.part_related_by(RT.CUSTOM_PROPERTIES)
+    except KeyError:
+        return False
+    return True
+
+
 class BulletinComposer(Composer):
     """docxcompose's Composer, linear in the number of inserted drafts. Call finish() after the last insert."""
 
@@ -105,7 +113,9 @@ class BulletinComposer(Composer):
         self._source_footnotes = None
         self._finished = False
 
-        if remove_property_fields:
+        if remove_property_fields and _has_custom_properties(doc):
+            # Composer builds CustomProperties (an XPath over the whole draft and its styles) even when
+            # the draft has no custom.xml, i.e. nothing to dissolve.
             cprops = CustomProperties(doc)
             for name in cprops.keys():
                 cprops.dissolve_fields(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -36,7 +37,7 @@ _DAMAGED = "文件已损坏（可能只复制或下载了一部分），请重�
 _DAMAGED_PART = "文件已损坏（内部的 {} 无法解压，可能只复制或下载了一部分），请重新提交"
 # Parser for untrusted XML: no entities, no network, no huge-tree tricks.
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
-_READ_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
 class Refused(BulletinError):

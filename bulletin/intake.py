@@ -128,6 +128,7 @@ def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None
 
     for draft in _apply_order(folder, read, intake.notes):
         _admit(intake, draft)
+    intake.refused.sort(key=lambda r: natural_key(r.file))
     return intake
 
 

@@ -191,7 +191,7 @@ def _row(cells: dict, excel_row: int, file_name: str, roster: Roster):
         if _is_blank(value):
             text[field_name] = ""
         elif isinstance(value, bool) or (isinstance(value, numbers.Number) and field_name != "remark"):
-            problems.append(f"{where}“{label}”列填的是数字（{value}），应为文字，此行未编入")
+            problems.append(f"{where}“{label}”列填的是数字（{_as_text(value)}），应为文字，此行未编入")
             return None, problems
         else:
             text[field_name] = clean_text(_as_text(value))

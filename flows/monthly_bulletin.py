@@ -1,0 +1,395 @@
+"""The month's bulletin as one Prefect flow: compile, publish the intake, mail the draft to the reviewers, wait
+for the office's decision (Prefect UI or `bulletin approve`/`bulletin reject`), record it, deliver.
+
+Every task wraps a function of `bulletin`; all state lives in the workspace ledger, so every step is safe to
+repeat: the issue number is the month's (compile_month never assigns a second one), review and delivery mails
+go once per recipient (and per file version for reviewers), decisions are bound to the file's sha256.
+
+A new run for a month that already has one (scheduled re-run, `bulletin run`, "Retry" in the UI):
+- current file approved and unchanged since -> no compile, no review mail, no pause: straight to the same
+  idempotent send as `bulletin send` (mails only those who do not have it yet: usually no one);
+- current file edited by hand after it was compiled, not approved yet -> not recompiled (that would replace
+  the edits), sent for review and awaited as it is;
+- otherwise -> compiled again: same number, and the same drafts give the same file, so reviewers who already
+  have it are not mailed again.
+
+The pause keeps the run's process waiting (poll every PAUSE_POLL_SECONDS) for at most [review] timeout_days.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.tasks import exponential_backoff
+from pydantic import Field
+
+from bulletin import approval
+from bulletin.delivery import DeliveryReport, MonthStatus, month_status, send_bulletin, send_for_review
+from bulletin.errors import BulletinError
+from bulletin.ledger import Ledger
+from bulletin.ledger import now as ledger_now
+from bulletin.mail import MailError
+from bulletin.pipeline import CompileResult, compile_month
+from bulletin.workspace import Workspace, check_month, current_month
+
+PAUSE_POLL_SECONDS = 10
+# Mail tasks: retried only for transient SMTP trouble (4xx, dropped connection, network), with backoff:
+# 1, 2, 4, 8 minutes. Retrying is safe: delivery skips everyone the ledger has as 'sent'.
+MAIL_RETRIES = 4
+MAIL_RETRY_DELAYS = exponential_backoff(backoff_factor=60)
+# No Prefect caching or result persistence: the ledger is the single record of what was done.
+_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+
+WAITING, FINISHED, TIMED_OUT = "waiting_for_approval", "finished", "timed_out"
+_DRAFT_STATUS = {"accepted": "收录", "flagged": "收录（需核对）", "refused": "未采用", "duplicate": "重复稿"}
+
+
+class Approval(RunInput):
+    """The reviewer's decision, entered in the Prefect UI ("Resume") or sent by `bulletin approve/reject`."""
+
+    approved: bool = Field(title="审核通过", description="勾选：审核通过并发送；不勾选：退回，不发送")
+    reviewer: str = Field(title="审核人", min_length=1, description="审核人姓名")
+    comment: str = Field(default="", title="审核意见", description="退回时请写明原因")
+
+
+# -- helpers (no bulletin logic: logging, retry policy, presentation) -------------------------------------
+@contextmanager
+def _library_logs():
+    """For the run's duration, `bulletin.*` INFO logs also go to the run's log (PREFECT_LOGGING_EXTRA_LOGGERS
+    only attaches Prefect's handler, and only when it was set before Prefect was imported)."""
+    lib = logging.getLogger("bulletin")
+    added = [h for h in logging.getLogger("prefect.extra").handlers if h not in lib.handlers]
+    for handler in added:
+        lib.addHandler(handler)
+    level = lib.level
+    if lib.getEffectiveLevel() > logging.INFO:
+        lib.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for handler in added:
+            lib.removeHandler(handler)
+        lib.setLevel(level)
+
+
+# Reasons the mail module writes for trouble worth retrying: 4xx replies, dropped connections, timeouts.
+_TRANSIENT_REASON = re.compile(
+    r"^(?:4\d\d\b|服务器断开了连接|连接超时|无法连接邮件服务器|"
+    r"(?:Connection\w*Error|BrokenPipeError|TimeoutError|socket\.timeout|OSError)\b)"
+)
+
+
+def transient_failures(report: DeliveryReport) -> bool:
+    """True when some recipients did not get the mail for a reason that may go away by itself."""
+    flag = getattr(report, "transient", None)  # exact, if the delivery report carries it
+    if flag is not None:
+        return bool(flag)
+    if report.not_attempted and not report.dry_run:
+        return True  # the connection was lost part way
+    return any(_TRANSIENT_REASON.match(reason) for _, reason in report.failed)
+
+
+def retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn
+    exc = state.data if isinstance(state.data, BaseException) else None
+    return isinstance(exc, MailError) and exc.transient
+
+
+def _log_report(logger, report: DeliveryReport) -> None:
+    for line in report.lines():
+        logger.info(line)
+    for recipient, reason in report.failed:
+        logger.warning("未发出：%s：%s", recipient.label, reason)
+
+
+def _raise_if_transient(report: DeliveryReport) -> None:
+    if transient_failures(report):
+        missing = len(report.failed) + (0 if report.dry_run else len(report.not_attempted))
+        raise MailError(f"{report.month}：{missing} 位收件人因邮件服务器临时故障未发出，稍后自动重试（已发出的不会重复）。",
+                        transient=True)
+
+
+def _edited_since_compile(status: MonthStatus) -> bool:
+    return bool(status.compile and status.file_sha256 and status.file_sha256 != status.compile.sha256)
+
+
+def _workspace(workspace: str) -> Workspace:
+    if "{{" in workspace:
+        raise BulletinError(
+            f"部署参数 workspace 未设置（{workspace}）：请在执行 prefect deploy 前设置环境变量 BULLETIN_WORKSPACE"
+            "为工作目录的绝对路径，或在 Prefect 界面中编辑部署的参数 workspace。"
+        )
+    return Workspace.at(workspace)
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"bulletin-{flow_run.parameters.get('month') or current_month()}"
+
+
+def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
+    c = status.compile
+    if c is None:
+        return f"# {status.month} 工作简报\n\n尚未编排。\n"
+    counts: dict[str, int] = {}
+    for d in c.drafts:
+        counts[d.get("status", "")] = counts.get(d.get("status", ""), 0) + 1
+    edited = "（编排后在 Word 中修改过）" if _edited_since_compile(status) else ""
+    lines = [
+        f"# {status.month} 工作简报 第{c.number}期",
+        "",
+        f"- 期号：第{c.number}期",
+        f"- 简报文件：`{c.path}`{edited}",
+        f"- 校验码（SHA-256 前12位）：`{(status.file_sha256 or c.sha256)[:12]}`",
+        f"- 稿件：收录 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
+        f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份（明细见 `intake-{status.month}`）",
+        f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
+    ]
+    sent = sum(1 for r in status.recipients if status.recipient_state(r) == "sent")
+    lines.append(f"- 分发：名单 {len(status.recipients)} 位，已发送 {sent} 位")
+    lines += ["", "## 进展", ""] + [f"- {line}" for line in outcome]
+    return "\n".join(lines) + "\n"
+
+
+# -- tasks ---------------------------------------------------------------------------------------------------
+@task(name="读取本月状态", **_TASK)
+def read_status(root: str, month: str) -> MonthStatus:
+    return month_status(Workspace.at(root), month)
+
+
+@task(name="收稿、校验、读取通报表、编排", **_TASK)
+def compile_bulletin(root: str, month: str) -> CompileResult:
+    """compile_month: gather and validate drafts, read the notice sheet, compose -- one step under the
+    workspace lock, the number reserved only once the file is written."""
+    logger = get_run_logger()
+    last_logged = {"phase": None, "step": -1}
+
+    def progress(done: int, total: int, label: str) -> None:
+        phase = label.split("：", 1)[0]
+        step = done * 10 // max(total, 1)
+        if phase != last_logged["phase"] or step != last_logged["step"]:
+            last_logged.update(phase=phase, step=step)
+            logger.info("%s：%d/%d", phase, done, total)
+
+    result = compile_month(
+        Workspace.at(root), month, progress=progress,
+        on_wait=lambda: logger.info("另一个编排任务正在使用此工作目录，等待其完成……"),
+    )
+    logger.info(result.summary())
+    for draft in result.intake.flagged:
+        logger.warning("需核对 %s：%s", draft.name, "；".join(draft.warnings))
+    for refusal in result.intake.refused:
+        logger.warning("未采用 %s：%s", refusal.file, refusal.reason)
+    for duplicate in result.intake.duplicates:
+        logger.warning("重复 %s：%s", duplicate.file, duplicate.reason)
+    for problem in result.notices.problems:
+        logger.warning("情况通报表：%s", problem)
+    return result
+
+
+@task(name="发布收稿表", **_TASK)
+def publish_intake(status: MonthStatus) -> None:
+    """Table artifact `intake-YYYY-MM`: the drafts of the month's current compile, as the ledger has them."""
+    c = status.compile
+    rows = [
+        {
+            "file": d.get("file", ""), "unit": d.get("unit", ""), "title": d.get("title", ""),
+            "status": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")), "reason": d.get("reason", ""),
+        }
+        for d in (c.drafts if c else [])
+    ]
+    create_table_artifact(
+        rows, key=f"intake-{status.month}",
+        description=f"{status.month} 收稿情况" + (f"（第{c.number}期）" if c else ""),
+    )
+
+
+@task(name="发布摘要", **_TASK)
+def publish_summary(root: str, month: str, outcome: list[str]) -> None:
+    """Markdown artifact `bulletin-YYYY-MM`: path, number, drafts, review and delivery state."""
+    status = month_status(Workspace.at(root), month)
+    create_markdown_artifact(
+        _status_summary(status, outcome), key=f"bulletin-{month}", description=f"{month} 工作简报摘要",
+    )
+
+
+@task(
+    name="送审邮件", retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
+    retry_condition_fn=retry_if_transient, **_TASK,
+)
+def mail_for_review(root: str, month: str) -> DeliveryReport:
+    report = send_for_review(Workspace.at(root), month)
+    _log_report(get_run_logger(), report)
+    _raise_if_transient(report)
+    return report
+
+
+@task(name="记录审核结果", **_TASK)
+def record_decision(root: str, month: str, answer: Approval, since: str) -> approval.Approval:
+    """The decision on the file as it is on disk now (edits made while the run waited are what is approved).
+
+    `bulletin approve`/`reject` records before it resumes the run: that same decision is not written twice.
+    """
+    logger = get_run_logger()
+    ws = Workspace.at(root)
+    reviewer, comment = answer.reviewer.strip(), answer.comment.strip()
+    status = month_status(ws, month)
+    with Ledger(ws.ledger_path) as ledger:
+        latest = ledger.latest_decision(month)
+    if (
+        latest is not None and latest.decided_at >= since and latest.approved == answer.approved
+        and latest.reviewer == reviewer and latest.comment == comment
+        and status.compile is not None and latest.path == status.compile.path
+        and latest.sha256 == status.file_sha256
+    ):
+        decision = approval.Approval.of(latest)
+        logger.info("审核结果已由 bulletin 命令记录：%s", decision.summary())
+        return decision
+    decide = approval.approve if answer.approved else approval.reject
+    decision = decide(ws, month, reviewer, comment)
+    logger.info(decision.summary())
+    return decision
+
+
+@task(
+    name="分发简报", retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
+    retry_condition_fn=retry_if_transient, **_TASK,
+)
+def deliver(root: str, month: str) -> DeliveryReport:
+    """The same idempotent send as `bulletin send`: only recipients who do not have the approved file yet."""
+    report = send_bulletin(Workspace.at(root), month)
+    _log_report(get_run_logger(), report)
+    _raise_if_transient(report)
+    return report
+
+
+@task(name="记录流程状态", **_TASK)
+def record_flow_run(root: str, month: str, run_id: str, state: str) -> None:
+    with Ledger(Workspace.at(root).ledger_path) as ledger:
+        ledger.record_flow_run(month, run_id, state)
+
+
+# -- the flow ------------------------------------------------------------------------------------------------
+@flow(
+    name="monthly-bulletin",
+    flow_run_name=_run_name,
+    description="工作简报月度流程：收稿、编排、送审、等待审核（界面或 bulletin approve）、分发。",
+    persist_result=False,
+)
+def monthly_bulletin(month: str | None = None, workspace: str = ".") -> str:
+    """Compile, review and mail the bulletin of `month` (default: the current month in Asia/Shanghai)."""
+    from prefect.runtime import flow_run
+
+    month = check_month(month) if month else current_month()
+    ws = _workspace(workspace)
+    with _library_logs():
+        return _monthly(ws, month, str(flow_run.id))
+
+
+def _monthly(ws: Workspace, month: str, run_id: str) -> str:
+    logger = get_run_logger()
+    root = str(ws.root)
+    status = read_status(root, month)
+    if status.approved:
+        d = status.decision
+        logger.info(
+            f"{month} 简报已由 {d.reviewer} 审核通过，且审核后文件未改动：不重新编排、不再送审，直接发送"
+            "（已收到的不会重复发送）。"
+        )
+        return _deliver(root, month, [f"已审核通过（{d.reviewer}），无需再次审核"])
+
+    if _edited_since_compile(status):
+        logger.info(
+            f"{month} 简报在编排后被修改过（尚未审核通过）：不重新编排，以免覆盖修改，按修改后的文件送审。"
+            f"如需按稿件重新编排，请先执行 bulletin compile --month {month}。"
+        )
+    else:
+        compile_bulletin(root, month)
+    status = read_status(root, month)
+    publish_intake(status)
+
+    review = mail_for_review(root, month, return_state=True)
+    if review.is_failed():
+        logger.warning(f"送审邮件未能全部发出（{review.message}）；审核人也可直接打开 {status.compile.path}。")
+    publish_summary(root, month, ["等待审核"])
+
+    since = ledger_now()
+    record_flow_run(root, month, run_id, WAITING)
+    try:
+        answer = _wait_for_approval(ws, month)
+        if answer is None:  # approved through `bulletin approve` while this run was compiling or mailing
+            return _deliver(root, month, ["已审核通过（流程等待前），未再等待"])
+        decision = record_decision(root, month, answer, since)
+        if not decision.approved:
+            note = f"：{decision.comment}" if decision.comment else ""
+            message = f"{month} 简报被 {decision.reviewer} 退回{note}。未发送；修改后请重新运行或重新审核。"
+            logger.info(message)
+            publish_summary(root, month, [f"退回（{decision.reviewer}）{note}", "未发送"])
+            return message
+        return _deliver(root, month, [f"审核通过（{decision.reviewer}）"])
+    except FlowPauseTimeout:
+        record_flow_run(root, month, run_id, TIMED_OUT)
+        raise
+    finally:
+        if _recorded_state(ws, month) == (run_id, WAITING):
+            record_flow_run(root, month, run_id, FINISHED)
+
+
+def _recorded_state(ws: Workspace, month: str) -> tuple[str, str] | None:
+    with Ledger(ws.ledger_path) as ledger:
+        return ledger.flow_run(month)
+
+
+def _wait_for_approval(ws: Workspace, month: str) -> Approval | None:
+    """The reviewer's answer; None when the current file got approved before the run could pause."""
+    logger = get_run_logger()
+    now = read_status(str(ws.root), month)
+    if now.approved:
+        return None
+    days = ws.settings.review.timeout_days
+    path = Path(now.compile.path)
+    logger.info(
+        f"等待审核（最长 {days:g} 天）：请审核 {path}。在 Prefect 界面打开本流程运行，点“Resume”，填写审核结果；"
+        f"或在工作目录执行 bulletin approve --month {month} --by 姓名"
+        f"（退回：bulletin reject --month {month} --by 姓名 --comment 原因）。"
+    )
+    form = Approval.with_initial_data(
+        description=(
+            f"**{month} 工作简报 第{now.compile.number}期**：`{path}`"
+            f"（校验码 `{(now.file_sha256 or '')[:12]}`）。\n\n"
+            "可先在 Word 中修改该文件并保存；审核通过时以磁盘上的文件为准。"
+            "勾选“审核通过”并填写审核人即发送；不勾选为退回（请写明意见），不发送。"
+        )
+    )
+    try:
+        return pause_flow_run(wait_for_input=form, timeout=int(days * 86400), poll_interval=PAUSE_POLL_SECONDS)
+    except FlowPauseTimeout:
+        logger.error(
+            f"{days:g} 天内没有审核结果，本次运行结束。审核后可执行 bulletin send --month {month} 发送，"
+            "或重新运行本流程。"
+        )
+        raise
+
+
+def _deliver(root: str, month: str, outcome: list[str]) -> str:
+    report = deliver(root, month)
+    done = (
+        f"分发：本次发送 {len(report.sent)} 位，此前已发送 {len(report.already)} 位（未重复发送），"
+        f"失败 {len(report.failed)} 位，未发送 {len(report.not_attempted)} 位"
+    )
+    publish_summary(root, month, outcome + [done])
+    if not report.complete:
+        raise BulletinError(
+            f"{month} 简报有 {len(report.failed) + len(report.not_attempted)} 位收件人未发出（原因见日志）："
+            f"修正后执行 bulletin send --month {month} 或重新运行本流程，已发出的不会重复。"
+        )
+    return f"{month} 简报：{done}。"
