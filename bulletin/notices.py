@@ -29,6 +29,7 @@ COLUMNS = {  # field -> accepted header names (normalized)
     "remark": ("备注", "remark", "remarks"),
 }
 LABELS = {"unit": "单位名称", "matter": "通报事项", "category": "通报类别", "remark": "备注"}
+_SERIAL_HEADERS = ("序号", "no", "no.", "index", "#")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
 # Preference when a folder holds more than one notice sheet; the others are named in the problems.
 _SUFFIX_ORDER = (".xlsx", ".csv", ".xlsm", ".xls", ".et")
@@ -165,53 +166,63 @@ def _parse(table: pd.DataFrame, file_name: str, roster: Roster, sheet: NoticeShe
         )
         return
     header_row, columns = header
+    extra_ok = {c for c, v in enumerate(table.iloc[header_row].tolist())
+                if not _is_blank(v) and normalize(str(v)).lower() in _SERIAL_HEADERS}
     missing = [LABELS[f] for f in ("unit", "matter", "category") if f not in columns]
     if missing:
         sheet.problems.append(f"{file_name}：缺少“{'、'.join(missing)}”列，本期未编入情况通报")
         return
 
     for row_no in range(header_row + 1, len(table)):
-        excel_row = row_no + 1
         values = table.iloc[row_no].tolist()
+        where = f"{file_name} 第{row_no + 1}行"
         cells = {f: values[c] if c < len(values) else None for f, c in columns.items()}
         if all(_is_blank(v) for v in cells.values()):
+            stray = [c for c, v in enumerate(values) if not _is_blank(v) and c not in extra_ok]
+            if stray:  # something was typed in the wrong column: say so rather than drop it
+                sheet.problems.append(
+                    f"{where}{_letter(stray[0])}列有内容，但“单位名称、通报事项、通报类别”都是空的，此行未编入"
+                )
             continue  # an empty line (or only a pre-filled 序号) is not a notice
-        row, problems = _row(cells, excel_row, file_name, roster)
+        row, problems = _row(cells, columns, where, roster)
         sheet.problems.extend(problems)
         if row is not None:
             sheet.rows.append(NoticeRow(len(sheet.rows) + 1, *row))
 
 
-def _row(cells: dict, excel_row: int, file_name: str, roster: Roster):
+def _row(cells: dict, columns: dict[str, int], where: str, roster: Roster):
+    """(unit, matter, category, remark) or None, and every problem of the row (all of them at once)."""
     problems: list[str] = []
-    where = f"{file_name} 第{excel_row}行"
     text: dict[str, str] = {}
     for field_name, value in cells.items():
-        label = LABELS[field_name]
-        if _is_blank(value):
-            text[field_name] = ""
-        elif isinstance(value, bool) or (isinstance(value, numbers.Number) and field_name != "remark"):
-            problems.append(f"{where}“{label}”列填的是数字（{_as_text(value)}），应为文字，此行未编入")
-            return None, problems
-        else:
-            text[field_name] = clean_text(_as_text(value))
-            if field_name != "remark" and _NUMBER.fullmatch(text[field_name]):
-                problems.append(f"{where}“{label}”列填的是数字（{text[field_name]}），应为文字，此行未编入")
-                return None, problems
-    for field_name in ("unit", "matter", "category"):
+        at = f"{where}{_letter(columns[field_name])}列“{LABELS[field_name]}”"
+        text[field_name] = "" if _is_blank(value) else clean_text(_as_text(value))
+        numeric = isinstance(value, (bool, numbers.Number)) or bool(_NUMBER.fullmatch(text[field_name]))
+        if field_name == "remark":
+            continue
         if not text[field_name]:
-            problems.append(f"{where}缺少“{LABELS[field_name]}”，此行未编入")
-            return None, problems
-    category = _CATEGORY_ALIASES.get(normalize(text["category"]))
-    if category is None:
-        problems.append(
-            f"{where}“通报类别”为“{text['category']}”，应为“通报表扬”或“通报批评”，此行未编入"
-        )
-        return None, problems
+            problems.append(f"{at}是空的")
+        elif numeric:
+            problems.append(f"{at}填的是数字（{text[field_name]}），应为文字")
+        elif field_name == "category" and normalize(text["category"]) not in _CATEGORY_ALIASES:
+            problems.append(f"{at}为“{text['category']}”，应为“通报表扬”或“通报批评”")
+    if problems:
+        return None, [f"{'；'.join(problems)}，此行未编入"]
+    category = _CATEGORY_ALIASES[normalize(text["category"])]
     unit = roster.resolve(text["unit"]) or text["unit"]
     if roster and not roster.resolve(text["unit"]):
         problems.append(f"{where}单位“{text['unit']}”不在单位名册中，请核对（已照录）")
     return (unit, text["matter"], category, text.get("remark", "")), problems
+
+
+def _letter(index: int) -> str:
+    """Excel's column name: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def _as_text(value) -> str:

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import BulletinError
 from .textio import read_office_text
 
 # Endings of Chinese government unit names; used when a name is not in the roster.
@@ -63,8 +64,12 @@ class Roster:
         roster = cls()
         if not path.is_file():
             return roster
-        reader = csv.reader(io.StringIO(read_office_text(path)))
-        for line_no, row in enumerate(reader, start=1):
+        try:  # a broken roster must not stop the bulletin: units are then judged by their look
+            rows = list(csv.reader(io.StringIO(read_office_text(path))))
+        except (BulletinError, csv.Error) as exc:
+            roster.problems.append(f"{path.name} 无法读取（{exc}），本次未使用单位名册。")
+            return roster
+        for line_no, row in enumerate(rows, start=1):
             if not row or not any(cell.strip() for cell in row):
                 continue
             name = row[0].strip()
@@ -73,14 +78,21 @@ class Roster:
             if not name:
                 roster.problems.append(f"{path.name} 第{line_no}行：缺少单位名称，已跳过。")
                 continue
-            roster.add(name, [a for cell in row[1:] for a in _ALIAS_SPLIT.split(cell)])
+            clash = roster.add(name, [a for cell in row[1:] for a in _ALIAS_SPLIT.split(cell)])
+            for alias, other in clash:
+                roster.problems.append(f"{path.name} 第{line_no}行：“{alias}”已是“{other}”的名称或别名，仍按“{other}”处理。")
         return roster
 
-    def add(self, name: str, aliases: list[str] = ()) -> None:
+    def add(self, name: str, aliases: list[str] = ()) -> list[tuple[str, str]]:
+        """Add a unit; returns (alias, unit) pairs for aliases that already name another unit."""
         self.canonical[normalize(name)] = name
+        clashes = []
         for alias in aliases:
             if alias.strip():
-                self.canonical.setdefault(normalize(alias), name)
+                kept = self.canonical.setdefault(normalize(alias), name)
+                if kept != name:
+                    clashes.append((alias.strip(), kept))
+        return clashes
 
     def __bool__(self) -> bool:
         return bool(self.canonical)

@@ -617,6 +617,50 @@ def drop_stock_parts(doc) -> None:
             del rels[rId]
 
 
+FOOTNOTES_XML = (
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/><w:ind w:firstLine="0" w:firstLineChars="0"/></w:pPr><w:r><w:separator/></w:r></w:p>'
+    '</w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/><w:ind w:firstLine="0" w:firstLineChars="0"/></w:pPr><w:r><w:continuationSeparator/>'
+    '</w:r></w:p></w:footnote></w:footnotes>'
+)
+
+
+def add_footnotes(doc) -> None:
+    """Drafts' footnotes are copied into this part. Without it docxcompose creates one that lacks the
+    separator notes Word expects; the two styles make every draft's footnotes look alike."""
+    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, FOOTNOTES_XML.encode("utf-8"),
+                doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    settings = doc.settings.element
+    footnote_pr = OxmlElement("w:footnotePr")
+    for note_id in ("-1", "0"):
+        ref = OxmlElement("w:footnote")
+        ref.set(qn("w:id"), note_id)
+        footnote_pr.append(ref)
+    # CT_Settings order: footnotePr comes right before endnotePr/compat/rsids…
+    anchor = next((settings.find(qn(t)) for t in ("w:endnotePr", "w:compat", "w:docVars", "w:rsids",
+                                                      "m:mathPr", "w:themeFontLang", "w:clrSchemeMapping",
+                                                      "w:shapeDefaults", "w:decimalSymbol", "w:listSeparator")
+                   if settings.find(qn(t)) is not None), None)
+    if anchor is not None:
+        anchor.addprevious(footnote_pr)
+    else:
+        settings.append(footnote_pr)
+    text = para_style(doc, "footnote text", east_asia=FANGSONG, size=12, align="both", line_pt=None,
+                      line_rule="auto")
+    text.element.set(qn("w:styleId"), "FootnoteText")
+    reference = doc.styles.add_style("footnote reference", WD_STYLE_TYPE.CHARACTER)
+    reference.element.set(qn("w:styleId"), "FootnoteReference")
+    reference.font.superscript = True
+
+
 def build(out: Path = DEFAULT_OUT) -> Path:
     doc = docx.Document()
     body = doc.element.body
@@ -626,6 +670,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     tune_settings(doc)
     setup_section(doc)
     build_body(doc)
+    add_footnotes(doc)
     set_core_properties(doc)
     drop_stock_parts(doc)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,3 +55,29 @@ def office_factory(tmp_path):
     counter = iter(range(100_000))
     return lambda **kw: make_workspace(tmp_path / f"office{next(counter)}", **kw)
 # ===== end of intake / hostile-input fixtures ================================================================
+
+
+# ===== Prefect flow fixtures (owner: flows) ===================================================================
+# Prefect reads its settings when it is imported: set them before any test module imports it.
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+
+_os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# Tests never touch a real Prefect home (profiles, a configured PREFECT_API_URL, its database).
+_os.environ["PREFECT_HOME"] = _tempfile.mkdtemp(prefix="bulletin-test-prefect-")
+__import__("atexit").register(__import__("shutil").rmtree, _os.environ["PREFECT_HOME"], True)
+_os.environ.pop("PREFECT_API_URL", None)
+_os.environ.pop("PREFECT_PROFILE", None)
+# prefect.toml says extra_loggers = "bulletin"; in a test session that would attach Prefect's API handler to
+# `bulletin` for every test (logs outside a run then warn). The flow forwards them itself during a run.
+_os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"] = ""
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's own engine against a temporary server and database (one for the whole session)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+# ===== end of Prefect flow fixtures ============================================================================

@@ -167,6 +167,7 @@ def test_image_table_list_and_footnote_survive(office):
     footnotes = document.part.part_related_by(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes")
     assert "数据来源：区人社局统计。" in footnotes.blob.decode("utf-8")
+    assert 'w:type="separator"' in footnotes.blob.decode("utf-8")  # the template's part, as Word expects
 
 
 def test_order_file_sets_article_order(office):

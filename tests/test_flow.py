@@ -1,0 +1,344 @@
+"""The monthly flow on Prefect's own engine (prefect_test_harness) with a real SMTP server (aiosmtpd).
+
+Each run goes in a thread and is resumed from the test's thread, through the two doors the office has: the
+Prefect API (what the UI's "Resume" form sends) and `bulletin approve`/`reject`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from email import policy
+from email.parser import BytesParser
+from uuid import UUID
+
+import draft_factory
+import pytest
+from docx import Document
+from mail_workspace import numbered_recipients, smtp_settings, write_recipients, write_settings
+from typer.testing import CliRunner
+
+from bulletin.approval import approve
+from bulletin.atomic import sha256_file
+from bulletin.delivery import DeliveryReport
+from bulletin.errors import BulletinError
+from bulletin.ledger import Ledger
+from bulletin.mail import MailError
+from bulletin.recipients import Recipient
+from bulletin.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+MONTH = "2026-10"
+REVIEWERS = ["zhuren@zgq.example.cn", "mishu@zgq.example.cn"]
+RECIPIENTS = numbered_recipients(3)
+RECIPIENT_EMAILS = sorted(email for _, _, email in RECIPIENTS)
+PASSWORD = "Pa55-w0rd-x7Q"
+USER = "office@zgq.example.cn"
+
+
+@pytest.fixture(autouse=True)
+def fast_pause(monkeypatch):
+    import flows.monthly_bulletin as mb
+
+    monkeypatch.setattr(mb, "PAUSE_POLL_SECONDS", 0.5)
+
+
+def make_office(root, server, **smtp_extra):
+    root.mkdir()
+    write_settings(root, smtp_settings(server, **smtp_extra), REVIEWERS)
+    write_recipients(root / "inputs" / "recipients.csv", RECIPIENTS)
+    folder = root / "inputs" / MONTH
+    folder.mkdir()
+    draft_factory.make_draft(folder / "1-区发改委.docx", title="项目建设提速", unit_line="区发改委",
+                             paragraphs=["一季度完成固定资产投资12.5亿元，同比增长8.3%。"])
+    draft_factory.make_draft(folder / "2-区财政局.docx", title="预算执行平稳", unit_line="区财政局",
+                             paragraphs=["全区一般公共预算收入完成年度预算的52%。"])
+    (folder / "3-旧稿.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an old Word file")
+    return Workspace.at(root)
+
+
+class FlowThread:
+    """monthly_bulletin(...) in a thread, as a worker or `bulletin run` would run it."""
+
+    def __init__(self, ws: Workspace, month: str = MONTH):
+        from flows.monthly_bulletin import monthly_bulletin
+
+        self.result = self.error = None
+
+        def run():
+            try:
+                self.result = monthly_bulletin(month=month, workspace=str(ws.root))
+            except BaseException as exc:  # noqa: BLE001 - handed to the test
+                self.error = exc
+
+        self.thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
+        self.thread.start()
+
+    def join(self, timeout: float = 60):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the flow run did not finish"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def flow_run(run_id):
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(UUID(str(run_id)))
+
+
+def wait_paused(ws: Workspace, runner: FlowThread, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert runner.thread.is_alive(), f"the run ended instead of pausing: {runner.error or runner.result}"
+        with Ledger(ws.ledger_path) as ledger:
+            recorded = ledger.flow_run(MONTH)
+        if recorded and recorded[1] == "waiting_for_approval" and flow_run(recorded[0]).state.is_paused():
+            return recorded[0]
+        time.sleep(0.2)
+    raise AssertionError("the run did not pause for approval")
+
+
+def resume_from_ui(run_id, **answer):
+    """What the UI's Resume form does: POST /flow_runs/{id}/resume with the run input."""
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(str(run_id)), run_input={"comment": "", **answer})
+
+
+def received(server) -> list[tuple[list[str], object]]:
+    return [(sorted(r.lower() for r in m.rcpt_tos), BytesParser(policy=policy.default).parsebytes(m.data))
+            for m in server.messages]
+
+
+def attachment_bytes(message) -> bytes:
+    (part,) = [p for p in message.iter_attachments()]
+    return part.get_payload(decode=True)
+
+
+def artifacts(run_id, key):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]), flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(str(run_id))])
+            ),
+            sort=ArtifactSort.CREATED_DESC,
+        )
+
+
+def run_logs(run_id, expect: str, timeout: float = 15) -> list[str]:
+    """The run's log messages, once `expect` is among them (logs reach the API in batches)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(str(run_id))])))
+        messages = [log.message for log in logs]
+        if any(expect in m for m in messages) or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.3)
+
+
+def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, smtp_server, monkeypatch):
+    server = smtp_server(users={USER: PASSWORD})
+    monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
+    ws = make_office(tmp_path / "office", server, user=USER)
+
+    runner = FlowThread(ws)
+    run_id = wait_paused(ws, runner)
+
+    # Before any decision: the reviewers have the draft in their mailbox, nobody else has anything.
+    ((rcpts, review),) = received(server)
+    assert rcpts == sorted(REVIEWERS)
+    assert review["Subject"].startswith("【送审】") and "第64期" in review["Subject"]
+    with Ledger(ws.ledger_path) as ledger:
+        compiled = ledger.last_compile(MONTH)
+    assert compiled.number == 64 and attachment_bytes(review) == open(compiled.path, "rb").read()
+
+    # Artifacts: the intake table (one row per file, in order) and the summary with path and number.
+    (table,) = artifacts(run_id, f"intake-{MONTH}")
+    import json
+
+    rows = json.loads(table.data)
+    assert [r["file"] for r in rows] == ["1-区发改委.docx", "2-区财政局.docx", "3-旧稿.doc"]
+    assert [(r["unit"], r["title"], r["status"]) for r in rows[:2]] == [
+        ("区发改委", "项目建设提速", "收录"), ("区财政局", "预算执行平稳", "收录")]
+    assert rows[2]["status"] == "未采用" and ".doc" in rows[2]["reason"]
+    assert set(rows[0]) == {"file", "unit", "title", "status", "reason"}
+    summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
+    assert compiled.path in summary and "第64期" in summary and "等待审核" in summary
+
+    # The reviewer edits the file in Word while the run waits; then approves in the UI.
+    doc = Document(compiled.path)
+    doc.add_paragraph("审核时补充：二季度数据以统计局公布为准。")
+    doc.save(compiled.path)
+    edited = sha256_file(compiled.path)
+    assert edited != compiled.sha256
+    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发")
+    result = runner.join()
+
+    assert "本次发送 3 位" in result
+    assert flow_run(run_id).state.is_completed()
+    (_, _), (rcpts, bulletin) = received(server)
+    assert rcpts == RECIPIENT_EMAILS
+    assert attachment_bytes(bulletin) == open(compiled.path, "rb").read()  # the edited file, byte for byte
+    with Ledger(ws.ledger_path) as ledger:
+        decision = ledger.latest_decision(MONTH)
+        assert ledger.flow_run(MONTH) == (run_id, "finished")
+    assert (decision.approved, decision.reviewer, decision.comment, decision.sha256) == (
+        True, "张主任", "同意印发", edited)
+    summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
+    assert "审核通过（张主任）" in summary and "本次发送 3 位" in summary
+
+    # Logs: the run logger and the library's own (bulletin.delivery) reach Prefect; the password never does.
+    messages = run_logs(run_id, "batch 1/1: 3 accepted")
+    assert any("batch 1/1: 3 accepted" in m for m in messages)
+    assert any("等待审核" in m for m in messages)
+    text = "\n".join(messages)
+    assert PASSWORD not in text and "Pa55" not in text
+
+
+def test_cli_approve_resumes_the_run_and_a_rerun_mails_no_one(tmp_path, smtp_server):
+    from bulletin.cli import app
+
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    runner = FlowThread(ws)
+    run_id = wait_paused(ws, runner)
+
+    cli = CliRunner()
+    done = cli.invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
+    assert done.exit_code == 0, done.output
+    assert "已继续等待审核的流程运行" in done.output
+    runner.join()
+
+    assert flow_run(run_id).state.is_completed()
+    copies = server.handler.copies()
+    assert copies == {**{r: 1 for r in REVIEWERS}, **{r: 1 for r in RECIPIENT_EMAILS}}
+    with Ledger(ws.ledger_path) as ledger:
+        approvals = ledger._conn.execute("SELECT COUNT(*) FROM approvals WHERE month = ?", (MONTH,)).fetchone()[0]
+        assert approvals == 1  # recorded by the CLI, not a second time by the flow
+        assert ledger.flow_run(MONTH) == (run_id, "finished")
+        compiles = ledger.compile_count(MONTH)
+
+    # `bulletin run` for the same month: approved and unchanged -> no compile, no pause, nobody mailed again.
+    again = cli.invoke(app, ["run", "-w", str(ws.root), "-m", MONTH])
+    assert again.exit_code == 0, again.output
+    assert server.handler.copies() == copies
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.compile_count(MONTH) == compiles
+        assert ledger.last_compile(MONTH).number == 64
+        assert ledger.assigned_number(MONTH) == 64
+
+
+def test_rejection_mails_no_one_and_a_rerun_asks_again_without_remailing(tmp_path, smtp_server):
+    from bulletin.cli import app
+
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    runner = FlowThread(ws)
+    run_id = wait_paused(ws, runner)
+
+    resume_from_ui(run_id, approved=False, reviewer="李科长", comment="第二篇数据需核实")
+    result = runner.join()
+    assert "退回" in result and "第二篇数据需核实" in result
+    assert flow_run(run_id).state.is_completed()
+    assert server.handler.copies() == {r: 1 for r in REVIEWERS}  # the review copy only
+    with Ledger(ws.ledger_path) as ledger:
+        decision = ledger.latest_decision(MONTH)
+        assert ledger.flow_run(MONTH) == (run_id, "finished")
+        assert ledger.deliveries(MONTH, "bulletin") == {}
+    assert (decision.approved, decision.reviewer, decision.comment) == (False, "李科长", "第二篇数据需核实")
+    assert "退回（李科长）" in artifacts(run_id, f"bulletin-{MONTH}")[0].data
+
+    # Run again: recompiled to the same file and number, reviewers already have it, waits again; the CLI
+    # rejection resumes it and it ends without mailing.
+    second = FlowThread(ws)
+    second_id = wait_paused(ws, second)
+    assert second_id != run_id
+    done = CliRunner().invoke(app, ["reject", "--by", "李科长", "--comment", "仍需核实", "-w", str(ws.root),
+                                    "-m", MONTH])
+    assert done.exit_code == 0, done.output
+    assert "退回" in second.join()
+    assert server.handler.copies() == {r: 1 for r in REVIEWERS}
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.assigned_number(MONTH) == 64
+        assert ledger.latest_decision(MONTH).comment == "仍需核实"
+
+
+def test_transient_smtp_failure_is_retried_and_each_recipient_mailed_once(smtp_server, mail_workspace, monkeypatch):
+    import flows.monthly_bulletin as mb
+
+    server = smtp_server()
+    server.handler.drop_after = 0  # the first MAIL FROM: the connection just goes away
+    original = server.handler.handle_MAIL
+
+    async def drop_once(*args):
+        reply = await original(*args)
+        server.handler.drop_after = None
+        return reply
+
+    server.handler.handle_MAIL = drop_once
+    office = mail_workspace(smtp=smtp_settings(server), recipients=RECIPIENTS)
+    approve(office.ws, office.month, "张主任")
+    monkeypatch.setattr(mb, "deliver", mb.deliver.with_options(retry_delay_seconds=0))
+
+    result = mb.monthly_bulletin(month=office.month, workspace=str(office.ws.root))  # approved: no pause
+
+    assert "本次发送 3 位" in result
+    assert server.handler.connections == 2  # the retry
+    assert server.handler.copies() == {r: 1 for r in RECIPIENT_EMAILS}
+
+
+def test_permanent_refusal_is_not_retried_and_fails_the_run(smtp_server, mail_workspace, monkeypatch):
+    import flows.monthly_bulletin as mb
+
+    server = smtp_server(reject={RECIPIENT_EMAILS[0]})
+    office = mail_workspace(smtp=smtp_settings(server), recipients=RECIPIENTS)
+    approve(office.ws, office.month, "张主任")
+    monkeypatch.setattr(mb, "deliver", mb.deliver.with_options(retry_delay_seconds=0))
+
+    with pytest.raises(BulletinError, match="1 位收件人未发出"):
+        mb.monthly_bulletin(month=office.month, workspace=str(office.ws.root))
+    assert server.handler.connections == 1
+    assert server.handler.copies() == {r: 1 for r in RECIPIENT_EMAILS[1:]}
+
+
+def test_retry_policy_is_for_transient_mail_errors_only():
+    from prefect.states import Failed
+
+    from flows.monthly_bulletin import retry_if_transient, transient_failures
+
+    assert retry_if_transient(None, None, Failed(data=MailError("451 稍后再试", transient=True)))
+    assert not retry_if_transient(None, None, Failed(data=MailError("535 拒绝登录")))
+    assert not retry_if_transient(None, None, Failed(data=BulletinError("未审核")))
+    assert not retry_if_transient(None, None, Failed(data=ValueError("bug")))
+
+    def report(*reasons, not_attempted=0):
+        r = DeliveryReport(month=MONTH, purpose="bulletin", transport="smtp", where="x")
+        r.failed = [(Recipient("发", "", f"u{i}@x.cn"), reason) for i, reason in enumerate(reasons)]
+        r.not_attempted = [Recipient("发", "", "later@x.cn")] * not_attempted
+        return r
+
+    assert transient_failures(report("451 4.7.1 greylisted"))
+    assert transient_failures(report("服务器断开了连接"))
+    assert transient_failures(report(not_attempted=2))
+    assert not transient_failures(report("550 5.1.1 User unknown"))
+    assert not transient_failures(report())
+
+
+def test_a_leftover_deployment_template_is_explained():
+    from flows.monthly_bulletin import monthly_bulletin
+
+    with pytest.raises(BulletinError, match="BULLETIN_WORKSPACE"):
+        monthly_bulletin(month=MONTH, workspace="{{ $BULLETIN_WORKSPACE }}")
