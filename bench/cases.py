@@ -36,7 +36,7 @@ def _profiled(profile: str | None):
 
         def __exit__(self, *exc):
             self.p.stop()
-            Path(profile).write_text(self.p.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+            Path(profile).write_text(self.p.output_text(unicode=True, color=False, show_all=True, time="percent_of_total", processor_options={"hide_regex": r".*(importlib|<frozen|enum\/).*", "filter_threshold": 0.02}), encoding="utf-8")
 
     return _Ctx()
 
@@ -70,16 +70,279 @@ def case_bare(n: int, profile: str | None = None) -> dict:
     return {"case": "bare", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3), "size_mb": round(len(buffer.getvalue()) / 2**20, 2)}
 
 
+def case_bare_reference_composer(n: int, profile: str | None = None) -> dict:
+    """compile_month as it was before bulletin/composer.py: docxcompose's Composer.insert per draft."""
+    import bulletin.composer
+
+    bulletin.composer.BulletinComposer = bulletin.composer.ReferenceComposer
+    result = case_compile(n, profile)
+    result["case"] = "compile-docxcompose"
+    return result
+
+
+# -- bulletin compile of the example workspace (a whole CLI process) -------------------------------------
+def example_workspace() -> Path:
+    """A copy of the repository's example office (bulletin.toml, inputs/), so the repo's ledger stays as is."""
+    import shutil
+
+    from common import REPO
+
+    root = WORK / "example"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "bulletin.toml", root / "bulletin.toml")
+    shutil.copytree(REPO / "inputs", root / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
+    return root
+
+
+def case_cli_compile(n: int = 0) -> dict:
+    """`bulletin compile` of the 4-draft example as its own process: wall time, peak RSS, Prefect imported?"""
+    import os
+    import resource
+    import subprocess
+    import time
+
+    root = example_workspace()
+    drafts = len([p for p in (root / "inputs" / MONTH).glob("*.docx")])
+    exe = str(Path(sys.executable).with_name("bulletin"))
+    env = dict(os.environ, COLUMNS="200")
+    command = [exe, "compile", "--workspace", str(root), "--month", MONTH, "--date", "2026-10-28"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bulletin compile failed:\n{done.stdout}\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # The same command under -X importtime: which modules the compile path imports, and what they cost.
+    timed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bulletin.cli", *command[1:]],
+        capture_output=True, text=True, env=env,
+    )
+    imports = _import_times(timed.stderr)
+    prefect = sorted(name for name in imports if name.split(".")[0] == "prefect")
+    outer = {name: us for name, (level, us) in imports.items() if level == 0}
+    top = {name: round(us / 1e6, 3) for name, us in sorted(outer.items(), key=lambda kv: -kv[1])[:6]}
+    return {"case": "cli-compile", "n": drafts, "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1),
+            "prefect_modules": len(prefect), "top_imports_s": top,
+            "import_total_s": round(sum(outer.values()) / 1e6, 3)}
+
+
+def _import_times(stderr: str) -> dict[str, tuple[int, int]]:
+    """-X importtime lines -> {module: (nesting level, cumulative microseconds)}; level 0 = imported directly."""
+    found = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _self_us, cumulative, name = line.split(":", 1)[1].split("|")
+        level = (len(name) - len(name.lstrip()) - 1) // 2
+        found.setdefault(name.strip(), (level, int(cumulative)))
+    return found
+
+
+# -- bulletin send to N recipients through aiosmtpd -------------------------------------------------------
+def _smtp_workspace(n_drafts: int, recipients: int, port: int, reviewers: bool = False) -> Path:
+    import csv
+
+    root = compile_workspace(n_drafts, WORK / f"mail-ws-{n_drafts}-{recipients}")
+    settings = (root / "bulletin.toml").read_text(encoding="utf-8")
+    settings += f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "office@zgq.example.cn"\ntimeout = 30\n'
+    if reviewers:
+        settings += '\n[review]\nreviewers = ["shenhe@zgq.example.cn"]\n'
+    (root / "bulletin.toml").write_text(settings, encoding="utf-8")
+    with open(root / "inputs" / "recipients.csv", "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("名单", "名称", "邮箱"))
+        writer.writerows(("发", f"单位{i:03d}", f"unit{i:03d}@zgq.example.cn") for i in range(recipients))
+    return root
+
+
+def case_send(n: int) -> dict:
+    """send_bulletin to n recipients (10-draft bulletin attached) through aiosmtpd on 127.0.0.1.
+
+    The server runs in a thread of this process (tests/smtp_server.py, which counts connections)."""
+    from smtp_server import SmtpServer
+
+    from bulletin.approval import approve
+    from bulletin.delivery import send_bulletin
+    from bulletin.pipeline import compile_month
+    from bulletin.workspace import Workspace
+
+    server = SmtpServer().start()
+    try:
+        ws = Workspace.at(_smtp_workspace(10, n, server.port))
+        compiled = compile_month(ws, MONTH, issue_date=date(2026, 10, 28))
+        approve(ws, MONTH, by="bench")
+        with Timer() as t:
+            report = send_bulletin(ws, MONTH)
+        delivered = sum(len(m.rcpt_tos) for m in server.messages)
+        assert len(report.sent) == n and delivered == n and not report.failed, report.summary()
+        return {"case": "send", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3),
+                "connections": server.handler.connections, "messages": len(server.messages),
+                "delivered": delivered, "attachment_kb": round(compiled.path.stat().st_size / 1024, 1)}
+    finally:
+        server.stop()
+
+
+# -- the Prefect flow, embedded mode ----------------------------------------------------------------------
+def _prefect_env() -> None:
+    """Embedded mode: no PREFECT_API_URL. PREFECT_HOME is bench/results/work/prefect-home, kept between runs
+    like an office's ~/.prefect (run.py makes it once before measuring: the very first start also creates
+    the database); BENCH_PREFECT_HOME=fresh uses a new empty home instead."""
+    import os
+    import tempfile
+
+    os.environ.pop("PREFECT_API_URL", None)
+    os.environ.pop("PREFECT_PROFILE", None)
+    if os.environ.get("BENCH_PREFECT_HOME") == "fresh":
+        os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="bench-prefect-", dir=str(WORK))
+    else:
+        home = WORK / "prefect-home"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+
+
+def case_flow(n: int, poll: float | None = None) -> dict:
+    """flows/monthly_bulletin.py for n drafts, embedded Prefect (temporary server), one reviewer, 10 recipients;
+    a thread approves (`bulletin approve`'s path: record, then resume_month_run) as soon as the run waits.
+
+    poll: override flows.monthly_bulletin.PAUSE_POLL_SECONDS (the flow sleeps that long before it first
+    checks whether it was resumed)."""
+    import threading
+    import time
+
+    from smtp_server import SmtpServer
+
+    _prefect_env()
+    server = SmtpServer().start()
+    try:
+        root = _smtp_workspace(n, 10, server.port, reviewers=True)
+        clock = {"start": time.perf_counter()}
+        import flows.monthly_bulletin as monthly  # imports Prefect
+        from flows.resume import resume_month_run
+
+        from bulletin.approval import approve
+        from bulletin.ledger import Ledger
+        from bulletin.workspace import Workspace
+
+        clock["imported"] = time.perf_counter()
+        if poll is not None:
+            monthly.PAUSE_POLL_SECONDS = poll
+        ws = Workspace.at(root)
+
+        def approver() -> None:
+            while True:
+                with Ledger(ws.ledger_path) as ledger:
+                    waiting = ledger.flow_run(MONTH)
+                if waiting and waiting[1] == monthly.WAITING:
+                    break
+                time.sleep(0.05)
+            clock["waiting"] = time.perf_counter()
+            approve(ws, MONTH, by="bench")
+            clock["resume_message"] = resume_month_run(waiting[0], approved=True, reviewer="bench")
+            clock["resumed"] = time.perf_counter()
+
+        thread = threading.Thread(target=approver, daemon=True)
+        thread.start()
+        clock["flow_start"] = time.perf_counter()
+        outcome = monthly.monthly_bulletin(month=MONTH, workspace=str(root))
+        clock["flow_end"] = time.perf_counter()
+        thread.join(timeout=60)
+        bulletins = [m for m in server.messages if "shenhe" not in ",".join(m.rcpt_tos)]
+        assert sum(len(m.rcpt_tos) for m in bulletins) == 10, outcome
+        c = clock
+        return {
+            "case": "flow" if poll is None else f"flow-poll{poll:g}", "n": n,
+            "seconds": round(c["flow_end"] - c["start"], 3),
+            "import_s": round(c["imported"] - c["start"], 3),
+            "until_waiting_s": round(c["waiting"] - c["flow_start"], 3),
+            "approve_resume_s": round(c["resumed"] - c["waiting"], 3),
+            "after_resume_s": round(c["flow_end"] - c["resumed"], 3),
+            "poll_interval_s": monthly.PAUSE_POLL_SECONDS,
+            "connections": server.handler.connections,
+        }
+    finally:
+        server.stop()
+
+
+def case_flow_poll1(n: int) -> dict:
+    return case_flow(n, poll=1)
+
+
+def case_prefect_startup(n: int = 0) -> dict:
+    """Prefect's fixed cost in a fresh process: import, then an empty flow (starts the temporary server),
+    then a second empty flow (what every further run pays)."""
+    import time
+
+    _prefect_env()
+    t0 = time.perf_counter()
+    from prefect import flow
+
+    t1 = time.perf_counter()
+
+    @flow(persist_result=False)
+    def noop() -> int:
+        return 1
+
+    noop()
+    t2 = time.perf_counter()
+    noop()
+    t3 = time.perf_counter()
+    import os
+
+    fresh = os.environ.get("BENCH_PREFECT_HOME") == "fresh"
+    return {"case": "prefect-startup-fresh" if fresh else "prefect-startup", "n": 0, "seconds": round(t2 - t0, 3), "import_s": round(t1 - t0, 3),
+            "first_flow_s": round(t2 - t1, 3), "next_flow_s": round(t3 - t2, 3)}
+
+
+def case_plain_steps(n: int) -> dict:
+    """The flow's work without Prefect: compile, mail for review, approve, send (same workspace shape)."""
+    from smtp_server import SmtpServer
+
+    from bulletin.approval import approve
+    from bulletin.delivery import send_bulletin, send_for_review
+    from bulletin.pipeline import compile_month
+    from bulletin.workspace import Workspace
+
+    server = SmtpServer().start()
+    try:
+        ws = Workspace.at(_smtp_workspace(n, 10, server.port, reviewers=True))
+        with Timer() as t:
+            compile_month(ws, MONTH)
+            send_for_review(ws, MONTH)
+            approve(ws, MONTH, by="bench")
+            report = send_bulletin(ws, MONTH)
+        assert len(report.sent) == 10
+        return {"case": "plain-steps", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3)}
+    finally:
+        server.stop()
+
+
+CASES = {
+    "compile": case_compile,
+    "bare": case_bare,
+    "compile-docxcompose": case_bare_reference_composer,
+    "cli-compile": case_cli_compile,
+    "send": case_send,
+    "flow": case_flow,
+    "flow-poll1": case_flow_poll1,
+    "prefect-startup": case_prefect_startup,
+    "plain-steps": case_plain_steps,
+}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case")
+    parser.add_argument("case", choices=[*CASES, "prepare"])
     parser.add_argument("n", type=int, nargs="?", default=0)
-    parser.add_argument("--profile")
+    parser.add_argument("--profile", help="write a pyinstrument text profile here (compile, bare)")
     args = parser.parse_args(argv)
     if args.case == "prepare":
         generated_drafts(max(args.n, 1000))
         return
-    handler = {"compile": case_compile, "bare": case_bare}[args.case]
+    handler = CASES[args.case]
     emit(handler(args.n, args.profile) if args.profile else handler(args.n))
 
 

@@ -58,10 +58,9 @@ def render_issue(issue: Issue, template: Path, progress: ProgressFn | None = Non
 def _set_properties(document, issue: Issue) -> None:
     """File > Properties shows this issue, not the template's."""
     props = document.core_properties
-    props.title = f"{issue.masthead_top}{issue.masthead} 第{issue.number}期"
+    props.title = clean_text(f"{issue.masthead_top}{issue.masthead} 第{issue.number}期")
     props.subject = issue.date_text
-    props.author = issue.office
-    props.last_modified_by = issue.office
+    props.author = props.last_modified_by = clean_text(issue.office)  # lxml refuses control characters
     props.comments = ""
     props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
 

@@ -12,6 +12,7 @@ import posixpath
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Self
 
 from lxml import etree
 
@@ -78,7 +79,7 @@ class DocxPackage:
     def close(self) -> None:
         self.zip.close()
 
-    def __enter__(self) -> "DocxPackage":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

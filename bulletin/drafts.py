@@ -228,4 +228,4 @@ def _split_file_name(path: Path, roster: Roster) -> tuple[tuple[str, bool] | Non
     return found, clean_text(parts[1])
 
 
-__all__ = ["Draft", "Refused", "read_draft", "body_blocks", "clean_text", "normalize", "NS"]
+__all__ = ["NS", "Draft", "Refused", "body_blocks", "clean_text", "normalize", "read_draft"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,9 @@ from .errors import BulletinError
 from .roster import Roster, normalize
 from .textio import read_office_text
 
+log = logging.getLogger(__name__)
 ORDER_FILE = "order.txt"
+_UNEXPECTED = "请在 Word 中打开后另存为 .docx 再提交；如仍不行，请把此文件交技术人员查看"
 NOTICE_STEMS = ("notices", "情况通报", "通报")
 _NOT_DRAFTS = {ORDER_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
@@ -27,6 +30,7 @@ _ADVICE_BY_SUFFIX = {
     ".odt": "ODT 文件请在 WPS/LibreOffice 中“另存为” .docx 后重新提交",
 }
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"}
+_SHEET_SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".et")
 ProgressFn = Callable[[int, int, str], None]
 
 
@@ -79,7 +83,7 @@ def is_ignored(path: Path) -> bool:
 
 
 def is_notice_sheet(path: Path) -> bool:
-    return path.stem.lower() in NOTICE_STEMS and path.suffix.lower() in (".xlsx", ".xls", ".csv", ".xlsm", ".et")
+    return path.stem.lower() in NOTICE_STEMS and path.suffix.lower() in _SHEET_SUFFIXES
 
 
 def candidate_files(folder: Path) -> list[Path]:
@@ -125,6 +129,9 @@ def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None
             read.append(read_draft(path, roster))
         except Refused as refusal:
             intake.refused.append(Refusal(path.name, str(refusal)))
+        except Exception as exc:
+            log.exception("reading %s failed", path)
+            intake.refused.append(Refusal(path.name, f"读取时出错（{exc.__class__.__name__}），{_UNEXPECTED}"))
 
     for draft in _apply_order(folder, read, intake.notes):
         _admit(intake, draft)
@@ -140,6 +147,8 @@ def _reason_by_suffix(path: Path) -> str | None:
         return _ADVICE_BY_SUFFIX[suffix]
     if suffix in _IMAGE_SUFFIXES:
         return "图片不能单独编入简报，请把图片插入 Word 稿件后提交"
+    if suffix in _SHEET_SUFFIXES:
+        return f"表格文件不是稿件；如是情况通报表，请命名为 notices{suffix} 或 情况通报{suffix}"
     return "不是 Word 稿件（.docx），未编入简报"
 
 

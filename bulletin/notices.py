@@ -16,6 +16,7 @@ import pandas as pd
 
 from .docxfile import Refused, check_archive
 from .drafts import clean_text
+from .errors import BulletinError
 from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
 from .textio import read_office_text
@@ -55,7 +56,8 @@ def find_sheets(folder: Path) -> list[Path]:
     """Every notice sheet in the folder, the one to use first (same names as intake leaves out)."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_file() and not is_ignored(p) and is_notice_sheet(p)]
+    found = [p for p in folder.iterdir()  # a link out of the folder is refused by intake, not read here
+             if p.is_file() and not p.is_symlink() and not is_ignored(p) and is_notice_sheet(p)]
     return sorted(found, key=lambda p: (NOTICE_STEMS.index(p.stem.lower()), _SUFFIX_ORDER.index(p.suffix.lower())))
 
 
@@ -93,9 +95,13 @@ def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
         raise _SheetError("是 WPS 表格格式（.et），请在 WPS 中“另存为” .xlsx 后重试")
     if suffix == ".csv":
         try:
-            return pd.read_csv(io.StringIO(read_office_text(path)), header=None, dtype=object,
+            text = read_office_text(path)
+        except BulletinError as exc:
+            raise _SheetError(str(exc).rstrip("。")) from None
+        try:
+            return pd.read_csv(io.StringIO(text), header=None, dtype=object,
                                keep_default_na=False, skip_blank_lines=False)
-        except Exception as exc:  # pandas raises several parser errors
+        except Exception as exc:  # noqa: BLE001 - pandas raises several parser errors
             raise _SheetError(f"无法读取 CSV（{exc.__class__.__name__}），请检查是否为逗号分隔的表格") from None
     try:
         check_archive(path)  # openpyxl inflates parts whole: refuse bombs first
@@ -105,7 +111,7 @@ def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
         return _read_xlsx_filled(path, problems)
     except _SheetError:
         raise
-    except Exception as exc:  # openpyxl: BadZipFile, InvalidFileException, KeyError...
+    except Exception as exc:  # noqa: BLE001 - openpyxl: BadZipFile, InvalidFileException, KeyError...
         raise _SheetError(f"无法打开 Excel 文件（{exc.__class__.__name__}），文件可能已损坏或不是 .xlsx") from None
 
 

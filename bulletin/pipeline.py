@@ -97,7 +97,9 @@ def _compile_locked(ws, month, folder, template, issue_date, issue, progress) ->
     with Ledger(ws.ledger_path) as ledger:
         previous = ledger.last_compile(month)
         if not intake.accepted:
-            write_text_atomic(out_dir / REPORT_NAME, intake_report(intake, sheet, number=None, bulletin_name=None))
+            kept = Path(previous.path).name if previous and Path(previous.path).is_file() else None
+            report = intake_report(intake, sheet, number=None, bulletin_name=None, kept=kept)
+            write_text_atomic(out_dir / REPORT_NAME, report)
             raise NothingToCompile(_nothing_message(intake, folder, out_dir / REPORT_NAME))
         if issue_date is None:
             # Recompiling keeps the printed date unless a new one is asked for.

@@ -8,12 +8,15 @@ from .notices import NoticeSheet
 _SOURCE = {"line": "标题下一行", "byline": "文末供稿行", "filename": "文件名", "author": "文档作者"}
 
 
-def intake_report(intake: Intake, sheet: NoticeSheet, *, number: int | None, bulletin_name: str | None) -> str:
+def intake_report(
+    intake: Intake, sheet: NoticeSheet, *, number: int | None, bulletin_name: str | None, kept: str | None = None
+) -> str:
+    """kept: the month's earlier bulletin, left as it was when this compile produced none."""
     lines = [f"{intake.month} 收稿报告", "=" * 24]
     if bulletin_name:
         lines.append(f"简报：{bulletin_name}（第{number}期）")
     else:
-        lines.append("本次未生成简报。")
+        lines.append("本次未生成简报。" + (f"上次生成的 {kept} 保持不变。" if kept else ""))
     lines.append(
         f"收稿 {len(intake.accepted) + len(intake.refused) + len(intake.duplicates)} 份：编入 {len(intake.accepted)} 篇"
         f"（其中需核对 {len(intake.flagged)} 篇），未采用 {len(intake.refused)} 份，重复 {len(intake.duplicates)} 份。"

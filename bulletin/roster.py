@@ -60,7 +60,7 @@ class Roster:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> "Roster":
+    def load(cls, path: Path) -> Roster:
         roster = cls()
         if not path.is_file():
             return roster

@@ -28,7 +28,7 @@ _REVISION_MARKS = (
 # The comments part is not carried over, so anchors left behind would make Word report damage.
 _COMMENT_ANCHORS = ("commentRangeStart", "commentRangeEnd", "commentReference")
 # Field codes that make Word (or LibreOffice) read another file or address when the bulletin is opened.
-_DANGEROUS_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|AUTOTEXT|DATABASE)\b", re.I)
+_DANGEROUS_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|AUTOTEXT|DATABASE)\b", re.IGNORECASE)
 
 
 @dataclass

@@ -10,8 +10,11 @@ A new run for a month that already has one (scheduled re-run, `bulletin run`, "R
   idempotent send as `bulletin send` (mails only those who do not have it yet: usually no one);
 - current file edited by hand after it was compiled, not approved yet -> not recompiled (that would replace
   the edits), sent for review and awaited as it is;
-- otherwise -> compiled again: same number, and the same drafts give the same file, so reviewers who already
-  have it are not mailed again.
+- current file already mailed to the reviewers and not decided on (an earlier run timed out, crashed, or is
+  still waiting) -> not recompiled: a recompile writes a new file (new timestamps), which the reviewers would
+  get again. Drafts that arrived since: run `bulletin compile` first, then the run sends that version;
+- otherwise (first run of the month, after a plain `bulletin compile`, after a rejection) -> compiled again,
+  same issue number; a new version goes to the reviewers once.
 
 The pause keeps the run's process waiting (poll every PAUSE_POLL_SECONDS) for at most [review] timeout_days.
 """
@@ -19,6 +22,7 @@ The pause keeps the run's process waiting (poll every PAUSE_POLL_SECONDS) for at
 from __future__ import annotations
 
 import logging
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +37,13 @@ from prefect.tasks import exponential_backoff
 from pydantic import Field
 
 from bulletin import approval
-from bulletin.delivery import DeliveryReport, MonthStatus, month_status, send_bulletin, send_for_review
+from bulletin.delivery import (
+    DeliveryReport,
+    MonthStatus,
+    month_status,
+    send_bulletin,
+    send_for_review,
+)
 from bulletin.errors import BulletinError
 from bulletin.ledger import Ledger
 from bulletin.ledger import now as ledger_now
@@ -41,7 +51,8 @@ from bulletin.mail import MailError
 from bulletin.pipeline import CompileResult, compile_month
 from bulletin.workspace import Workspace, check_month, current_month
 
-PAUSE_POLL_SECONDS = 10
+# How often a waiting run asks the server whether it was resumed (Prefect's default is 10 s).
+PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 10)
 # Mail tasks: retried only for transient SMTP trouble (4xx, dropped connection, network), with backoff:
 # 1, 2, 4, 8 minutes. Retrying is safe: delivery skips everyone the ledger has as 'sent'.
 MAIL_RETRIES = 4
@@ -83,7 +94,7 @@ def _library_logs():
 
 # Reasons the mail module writes for trouble worth retrying: 4xx replies, dropped connections, timeouts.
 _TRANSIENT_REASON = re.compile(
-    r"^(?:4\d\d\b|服务器断开了连接|连接超时|无法连接邮件服务器|"
+    r"^(?:4\d\d\b|服务器断开了连接|连接超时|"
     r"(?:Connection\w*Error|BrokenPipeError|TimeoutError|socket\.timeout|OSError)\b)"
 )
 
@@ -98,7 +109,7 @@ def transient_failures(report: DeliveryReport) -> bool:
     return any(_TRANSIENT_REASON.match(reason) for _, reason in report.failed)
 
 
-def retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn
+def retry_if_transient(task, task_run, state) -> bool:
     exc = state.data if isinstance(state.data, BaseException) else None
     return isinstance(exc, MailError) and exc.transient
 
@@ -119,6 +130,13 @@ def _raise_if_transient(report: DeliveryReport) -> None:
 
 def _edited_since_compile(status: MonthStatus) -> bool:
     return bool(status.compile and status.file_sha256 and status.file_sha256 != status.compile.sha256)
+
+
+def _in_review(status: MonthStatus) -> bool:
+    """The current file went to the reviewers and nobody decided on it yet."""
+    d = status.decision
+    decided = d is not None and d.sha256 == status.file_sha256
+    return bool(status.compile and status.file_sha256 and status.reviewed_by_mail and not decided)
 
 
 def _workspace(workspace: str) -> Workspace:
@@ -150,8 +168,10 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
         f"- 期号：第{c.number}期",
         f"- 简报文件：`{c.path}`{edited}",
         f"- 校验码（SHA-256 前12位）：`{(status.file_sha256 or c.sha256)[:12]}`",
-        f"- 稿件：收录 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
-        f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份（明细见 `intake-{status.month}`）",
+        (
+            f"- 稿件：收录 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
+            f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份（明细见 `intake-{status.month}`）"
+        ),
         f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
     ]
     sent = sum(1 for r in status.recipients if status.recipient_state(r) == "sent")
@@ -305,12 +325,18 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
             f"{month} 简报已由 {d.reviewer} 审核通过，且审核后文件未改动：不重新编排、不再送审，直接发送"
             "（已收到的不会重复发送）。"
         )
+        publish_intake(status)
         return _deliver(root, month, [f"已审核通过（{d.reviewer}），无需再次审核"])
 
     if _edited_since_compile(status):
         logger.info(
             f"{month} 简报在编排后被修改过（尚未审核通过）：不重新编排，以免覆盖修改，按修改后的文件送审。"
             f"如需按稿件重新编排，请先执行 bulletin compile --month {month}。"
+        )
+    elif _in_review(status):
+        logger.info(
+            f"{month} 简报（第{status.compile.number}期）已发给审核人、尚无审核结果：不重新编排，继续等待审核。"
+            f"如有新到稿件，请先执行 bulletin compile --month {month}，再运行本流程。"
         )
     else:
         compile_bulletin(root, month)

@@ -14,9 +14,8 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 import draft_factory
+from lxml import etree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -113,11 +112,11 @@ def zip_bomb(src: Path, dst: Path, megabytes: int = 400, declared: int | None = 
         document = archive.read("word/document.xml")
     rewrite(src, dst, drop=("word/document.xml",))
     chunk = b" " * (1024 * 1024)
-    with zipfile.ZipFile(dst, "a", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("word/document.xml", "w") as handle:
-            handle.write(document)
-            for _ in range(megabytes):
-                handle.write(chunk)
+    with zipfile.ZipFile(dst, "a", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("word/document.xml", "w") as handle:
+        handle.write(document)
+        for _ in range(megabytes):
+            handle.write(chunk)
     if declared is not None:
         _patch_declared_size(dst, "word/document.xml", declared)
     return dst
@@ -171,3 +170,8 @@ def intake_peak_memory(folder: Path) -> dict:
 
 def good_draft(path: Path, **kwargs) -> Path:
     return draft_factory.make_draft(path, **kwargs)
+
+
+def zip_member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)

@@ -245,3 +245,15 @@ def test_edited_bulletin_is_kept_before_a_recompile(office):
     assert again.previous_kept is not None and again.previous_kept.parent.name == "history"
     assert "审核人加的一段。" in all_text(again.previous_kept)
     assert "审核人加的一段。" not in all_text(again.path)
+
+
+def test_a_month_that_fails_later_keeps_its_bulletin_and_says_so(office):
+    draft = office.draft("a.docx", title="甲", unit_line="区人社局", paragraphs=["正文。"])
+    first = office.compile()
+    before = first.path.read_bytes()
+    draft.write_bytes(b"")  # the only draft is now unusable
+    with pytest.raises(NothingToCompile):
+        office.compile()
+    assert first.path.read_bytes() == before
+    report = first.report_path.read_text(encoding="utf-8")
+    assert "上次生成的 工作简报第64期.docx 保持不变" in report and "a.docx" in report

@@ -7,16 +7,23 @@ Prefect API (what the UI's "Resume" form sends) and `bulletin approve`/`reject`.
 from __future__ import annotations
 
 import contextvars
+import json
 import threading
 import time
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 from uuid import UUID
 
 import draft_factory
 import pytest
 from docx import Document
-from mail_workspace import numbered_recipients, smtp_settings, write_recipients, write_settings
+from mail_workspace import (
+    numbered_recipients,
+    smtp_settings,
+    write_recipients,
+    write_settings,
+)
 from typer.testing import CliRunner
 
 from bulletin.approval import approve
@@ -122,7 +129,11 @@ def attachment_bytes(message) -> bytes:
 
 def artifacts(run_id, key):
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
     from prefect.client.schemas.sorting import ArtifactSort
 
     with get_client(sync_client=True) as client:
@@ -163,12 +174,10 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     assert review["Subject"].startswith("【送审】") and "第64期" in review["Subject"]
     with Ledger(ws.ledger_path) as ledger:
         compiled = ledger.last_compile(MONTH)
-    assert compiled.number == 64 and attachment_bytes(review) == open(compiled.path, "rb").read()
+    assert compiled.number == 64 and attachment_bytes(review) == Path(compiled.path).read_bytes()
 
     # Artifacts: the intake table (one row per file, in order) and the summary with path and number.
     (table,) = artifacts(run_id, f"intake-{MONTH}")
-    import json
-
     rows = json.loads(table.data)
     assert [r["file"] for r in rows] == ["1-区发改委.docx", "2-区财政局.docx", "3-旧稿.doc"]
     assert [(r["unit"], r["title"], r["status"]) for r in rows[:2]] == [
@@ -191,7 +200,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     assert flow_run(run_id).state.is_completed()
     (_, _), (rcpts, bulletin) = received(server)
     assert rcpts == RECIPIENT_EMAILS
-    assert attachment_bytes(bulletin) == open(compiled.path, "rb").read()  # the edited file, byte for byte
+    assert attachment_bytes(bulletin) == Path(compiled.path).read_bytes()  # the edited file, byte for byte
     with Ledger(ws.ledger_path) as ledger:
         decision = ledger.latest_decision(MONTH)
         assert ledger.flow_run(MONTH) == (run_id, "finished")
@@ -241,7 +250,7 @@ def test_cli_approve_resumes_the_run_and_a_rerun_mails_no_one(tmp_path, smtp_ser
         assert ledger.assigned_number(MONTH) == 64
 
 
-def test_rejection_mails_no_one_and_a_rerun_asks_again_without_remailing(tmp_path, smtp_server):
+def test_rejection_mails_no_one_and_a_rerun_is_a_new_round(tmp_path, smtp_server):
     from bulletin.cli import app
 
     server = smtp_server()
@@ -261,19 +270,52 @@ def test_rejection_mails_no_one_and_a_rerun_asks_again_without_remailing(tmp_pat
     assert (decision.approved, decision.reviewer, decision.comment) == (False, "李科长", "第二篇数据需核实")
     assert "退回（李科长）" in artifacts(run_id, f"bulletin-{MONTH}")[0].data
 
-    # Run again: recompiled to the same file and number, reviewers already have it, waits again; the CLI
-    # rejection resumes it and it ends without mailing.
+    # Run again after the rejection: recompiled (same number), the new version goes to the reviewers once,
+    # the run waits; `bulletin reject` resumes it and it ends without mailing anyone else.
     second = FlowThread(ws)
     second_id = wait_paused(ws, second)
     assert second_id != run_id
     done = CliRunner().invoke(app, ["reject", "--by", "李科长", "--comment", "仍需核实", "-w", str(ws.root),
                                     "-m", MONTH])
     assert done.exit_code == 0, done.output
+    assert "已继续等待审核的流程运行" in done.output
     assert "退回" in second.join()
-    assert server.handler.copies() == {r: 1 for r in REVIEWERS}
+    assert server.handler.copies() == {r: 2 for r in REVIEWERS}
     with Ledger(ws.ledger_path) as ledger:
-        assert ledger.assigned_number(MONTH) == 64
+        assert ledger.compile_count(MONTH) == 2
+        assert ledger.assigned_number(MONTH) == 64 and ledger.last_compile(MONTH).number == 64
         assert ledger.latest_decision(MONTH).comment == "仍需核实"
+        assert ledger.deliveries(MONTH, "bulletin") == {}
+
+
+def test_two_runs_waiting_on_one_month_mail_everyone_once(tmp_path, smtp_server):
+    """A second run while the first still waits (or after it crashed): no recompile, no second review mail;
+    approving through either door and resuming both delivers once."""
+    from bulletin.cli import app
+
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    first = FlowThread(ws)
+    first_id = wait_paused(ws, first)
+    second = FlowThread(ws)
+    deadline = time.monotonic() + 60
+    while (second_id := wait_paused(ws, second)) == first_id and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert second_id != first_id
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.compile_count(MONTH) == 1
+    assert server.handler.copies() == {r: 1 for r in REVIEWERS}
+
+    done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
+    assert done.exit_code == 0, done.output
+    second.join()
+    resume_from_ui(first_id, approved=True, reviewer="张主任")  # the old run, from the UI, later
+    assert "此前已发送 3 位" in first.join()
+    assert server.handler.copies() == {**{r: 1 for r in REVIEWERS}, **{r: 1 for r in RECIPIENT_EMAILS}}
+    with Ledger(ws.ledger_path) as ledger:
+        approvals = ledger._conn.execute("SELECT COUNT(*) FROM approvals WHERE month = ?", (MONTH,)).fetchone()[0]
+        assert ledger.flow_run(MONTH) == (second_id, "finished")
+    assert approvals == 1
 
 
 def test_transient_smtp_failure_is_retried_and_each_recipient_mailed_once(smtp_server, mail_workspace, monkeypatch):

@@ -11,12 +11,12 @@ import threading
 import zipfile
 from pathlib import Path
 
+import draft_factory as f
+import hostile_kit as k
 import pytest
 from docx import Document
 from docx_read import all_text, table_rows
 
-import draft_factory as f
-import hostile_kit as k
 from bulletin.docxfile import MAX_UNPACKED_BYTES
 from bulletin.intake import gather
 from bulletin.ledger import Ledger
@@ -115,7 +115,6 @@ def test_bulletin_is_built_from_the_good_ones_and_every_other_file_is_reported(o
     (folder / "Thumbs.db").write_bytes(b"\0")
 
     result = office.compile()
-    print(result.report_path.read_text(encoding="utf-8"))
     assert [d.name for d in result.intake.accepted] == ["1-就业.docx", "2-财政.docx"]
     text = all_text(result.path)
     assert "稳就业工作见成效" in text and "财政正文。" in text
@@ -312,7 +311,7 @@ def test_linked_content_is_never_fetched_and_the_bulletin_opens_in_libreoffice(o
     requests: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
@@ -360,3 +359,34 @@ def test_linked_content_is_never_fetched_and_the_bulletin_opens_in_libreoffice(o
 def _ledger_rows(office) -> list[dict]:
     with Ledger(office.ws.ledger_path) as ledger:
         return ledger.last_compile(office.month).drafts
+
+
+def test_an_unexpected_error_on_one_draft_does_not_stop_the_month(office, monkeypatch):
+    import bulletin.intake
+
+    office.draft("1.docx", title="好稿", unit_line="区人社局")
+    office.draft("2.docx", title="会出错的稿件", unit_line="区财政局")
+    real = bulletin.intake.read_draft
+
+    def flaky(path, roster):
+        if path.name == "2.docx":
+            raise IndexError("odd file")
+        return real(path, roster)
+
+    monkeypatch.setattr(bulletin.intake, "read_draft", flaky)
+    result = office.compile()
+    assert [d.name for d in result.intake.accepted] == ["1.docx"]
+    (refusal,) = result.intake.refused
+    assert refusal.file == "2.docx" and "读取时出错（IndexError）" in refusal.reason
+
+
+def test_spreadsheets_and_links_named_like_notice_sheets(office, tmp_path):
+    office.draft("1.docx", title="好稿", unit_line="区人社局")
+    f.make_notice_sheet(office.month_dir() / "10月通报表.xlsx", [("区住建局", "事项", "通报批评")])
+    outside = f.make_notice_sheet(tmp_path / "外部.xlsx", [("区住建局", "外部事项", "通报批评")])
+    (office.month_dir() / "notices.xlsx").symlink_to(outside)
+    result = office.compile()
+    reasons = {r.file: r.reason for r in result.intake.refused}
+    assert "请命名为 notices.xlsx" in reasons["10月通报表.xlsx"]
+    assert "链接" in reasons["notices.xlsx"]
+    assert result.notices.source is None and result.notices.rows == []

@@ -6,12 +6,12 @@ import re
 import shutil
 import zipfile
 
+import draft_factory as f
+import hostile_kit as k
 import pytest
 from docx_read import table_rows
 from openpyxl import Workbook
 
-import draft_factory as f
-import hostile_kit as k
 from bulletin.notices import read_notices
 from bulletin.roster import Roster
 

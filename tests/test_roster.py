@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.roster import Roster, byline_unit, looks_like_unit, normalize, strip_decoration
+from bulletin.roster import (
+    Roster,
+    byline_unit,
+    looks_like_unit,
+    normalize,
+    strip_decoration,
+)
 
 CSV = "单位名称,别名\n区人社局,区人力资源和社会保障局；人社局\n\n区教体局,区教育局、区教育体育局\n,无名\n区财政局,\n"
 

@@ -11,14 +11,14 @@ import textwrap
 import threading
 from pathlib import Path
 
+import draft_factory as f
+import hostile_kit as k
 import pytest
 from docx import Document
 from docx_read import all_text
 
 import bulletin.atomic
 import bulletin.pipeline
-import draft_factory as f
-import hostile_kit as k
 from bulletin.errors import BulletinError, NothingToCompile, TemplateProblem
 from bulletin.ledger import Ledger
 from bulletin.pipeline import workspace_lock
@@ -145,9 +145,8 @@ def test_a_compile_that_cannot_get_the_lock_says_so_and_changes_nothing(office, 
     monkeypatch.setattr(bulletin.pipeline, "LOCK_WAIT_SECONDS", 0.3)
     waited = []
     lock = workspace_lock(office.ws)
-    with lock:
-        with pytest.raises(BulletinError, match="另一个编排任务正在使用此工作目录"):
-            office.compile(on_wait=lambda: waited.append(True))
+    with lock, pytest.raises(BulletinError, match="另一个编排任务正在使用此工作目录"):
+        office.compile(on_wait=lambda: waited.append(True))
     assert waited == [True]
     assert not office.ws.month_outputs(office.month).exists()
     with Ledger(office.ws.ledger_path) as ledger:
