@@ -6,7 +6,6 @@ the composer opens the file with python-docx, so title, unit line and 供稿 lin
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .atomic import sha256_file
 from .docxfile import DocxPackage, Refused, screen
 from .roster import Roster, byline_unit, normalize
 from .sanitize import CleanReport, clean_body
@@ -67,7 +67,7 @@ class _Block:
 def read_draft(path: Path, roster: Roster) -> Draft:
     """Read one draft; raise Refused (with a Chinese reason) when it cannot be used."""
     with screen(path) as package:
-        data_hash = _sha256(path)
+        data_hash = sha256_file(path)
         document = package.xml(package.main)
         styles = _related_xml(package, package.main, "/styles")
         core = _related_xml(package, "", "/core-properties")
@@ -89,14 +89,6 @@ def _related_xml(package: DocxPackage, source: str, type_suffix: str) -> etree._
 def body_blocks(body: etree._Element, style_names: dict[str, str]) -> list[_Block]:
     """The body's top-level blocks as the reader sees them (for the composer to drop the same ones)."""
     return _blocks(body, style_names)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _style_names(styles: etree._Element | None) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from .errors import BulletinError
+from .textio import read_office_text
 
 _COLUMNS = {
     "list": ("list", "名单"),
@@ -50,15 +51,6 @@ def normalise_email(raw: str) -> str:
     return (info.ascii_email or info.normalized).lower()
 
 
-def _decode(data: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BulletinError(f"收件人名单 {path} 的编码无法识别：请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后重试。")
-
-
 def _find_columns(header: list[str], path: Path) -> dict[str, int]:
     cleaned = [cell.strip().lstrip("\ufeff").lower() for cell in header]
     found: dict[str, int] = {}
@@ -80,7 +72,7 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[str]]:
     path = Path(path)
     if not path.is_file():
         raise BulletinError(f"找不到收件人名单 {path}：请按 list,name,email 三列（名单,名称,邮箱）准备该文件。")
-    text = _decode(path.read_bytes(), path)
+    text = read_office_text(path)
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise BulletinError(f"收件人名单 {path} 是空的。")
