@@ -75,6 +75,7 @@ class DeliveryReport:
     earlier_version: list[Recipient] = field(default_factory=list)  # got a previously approved file
     skipped: list[str] = field(default_factory=list)  # recipients.csv problems
     notes: list[str] = field(default_factory=list)
+    transient: bool = False  # some recipients missed it for a reason that may pass (4xx, lost connection)
 
     @property
     def complete(self) -> bool:
@@ -183,6 +184,7 @@ def _deliver(
                 reason = str(exc)
                 ledger.mark_deliveries(month, purpose, rows, "failed", sha, error=reason)
                 report.failed += [(r, reason) for r in batch]
+                report.transient = report.transient or exc.transient or exc.connection_lost
                 log.warning("batch %d/%d failed (%d recipients): %s", index + 1, len(batches), len(batch), reason)
                 if exc.connection_lost:
                     report.not_attempted = [r for later in batches[index + 1:] for r in later]
@@ -194,6 +196,7 @@ def _deliver(
                 if r.email in refused:
                     ledger.mark_deliveries(month, purpose, [r.as_row()], "failed", sha, error=refused[r.email])
                     report.failed.append((r, refused[r.email]))
+                    report.transient = report.transient or refused[r.email].startswith("4")
             report.sent += accepted
             report.resent_interrupted += [r for r in batch if r in interrupted and r in accepted]
             log.info("batch %d/%d: %d accepted, %d refused", index + 1, len(batches), len(accepted), len(refused))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,21 +91,9 @@ def _library_logs():
         lib.setLevel(level)
 
 
-# Reasons the mail module writes for trouble worth retrying: 4xx replies, dropped connections, timeouts.
-_TRANSIENT_REASON = re.compile(
-    r"^(?:4\d\d\b|服务器断开了连接|连接超时|"
-    r"(?:Connection\w*Error|BrokenPipeError|TimeoutError|socket\.timeout|OSError)\b)"
-)
-
-
 def transient_failures(report: DeliveryReport) -> bool:
     """True when some recipients did not get the mail for a reason that may go away by itself."""
-    flag = getattr(report, "transient", None)  # exact, if the delivery report carries it
-    if flag is not None:
-        return bool(flag)
-    if report.not_attempted and not report.dry_run:
-        return True  # the connection was lost part way
-    return any(_TRANSIENT_REASON.match(reason) for _, reason in report.failed)
+    return report.transient
 
 
 def retry_if_transient(task, task_run, state) -> bool:

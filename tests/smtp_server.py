@@ -23,6 +23,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+GREYLISTED = "451 4.7.1 Greylisted, try again later"
 USER_UNKNOWN = "550 5.1.1 User unknown"
 
 
@@ -42,6 +43,7 @@ class Received:
 @dataclass
 class Handler:
     reject: set[str] = field(default_factory=set)
+    greylist: set[str] = field(default_factory=set)  # answered "451 4.7.1" (try again later)
     drop_after: int | None = None
     messages: list[Received] = field(default_factory=list)
     connections: int = 0
@@ -60,6 +62,8 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.reject:
             return USER_UNKNOWN
+        if address.lower() in self.greylist:
+            return GREYLISTED
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -172,7 +172,7 @@ def test_rejected_recipient_is_retried_alone_on_next_send(smtp_server, mail_work
 
     first = delivery.send_bulletin(mw.ws, mw.month)
 
-    assert not first.complete
+    assert not first.complete and not first.transient  # 550: retrying by itself would not help
     assert [(r.email, reason) for r, reason in first.failed] == [("unit001@zgq.example.cn", USER_UNKNOWN)]
     assert len(first.sent) == 4
     assert "✗ [发] 单位001 <unit001@zgq.example.cn>：550 5.1.1 User unknown" in first.summary()
@@ -212,7 +212,7 @@ def test_connection_dropped_mid_send_is_recovered_by_next_send(smtp_server, mail
     assert len(first.sent) == 4
     assert [r.email for r, _ in first.failed] == ["unit004@zgq.example.cn", "unit005@zgq.example.cn"]
     assert [r.email for r in first.not_attempted] == ["unit006@zgq.example.cn"]
-    assert "因连接中断" in first.summary() and not first.complete
+    assert "因连接中断" in first.summary() and not first.complete and first.transient
     assert mail.is_transient(MailError("x", transient=True))
     assert len(server.messages) == 2
 
@@ -472,3 +472,16 @@ def test_month_status_lines(smtp_server, mail_workspace):
     mw.edit_docx()
     assert "之后被修改过，需重新审核" in delivery.month_status(mw.ws, mw.month).summary()
     assert delivery.month_status(mw.ws, "2026-12").summary() == "2026-12：尚未编排"
+
+
+def test_greylisted_recipient_makes_the_report_transient(smtp_server, mail_workspace):
+    server = smtp_server()
+    server.handler.greylist.add("unit001@zgq.example.cn")
+    mw = mail_workspace(smtp=smtp_settings(server, batch_size=2), recipients=numbered_recipients(3))
+    approve(mw.ws, mw.month, by="王主任")
+    report = delivery.send_bulletin(mw.ws, mw.month)
+    assert report.transient and [r.email for r, _ in report.failed] == ["unit001@zgq.example.cn"]
+    server.handler.greylist.clear()
+    again = delivery.send_bulletin(mw.ws, mw.month)
+    assert again.complete and not again.transient
+    assert server.handler.copies() == {f"unit{i:03d}@zgq.example.cn": 1 for i in range(3)}
