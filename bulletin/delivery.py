@@ -299,6 +299,24 @@ class MonthStatus:
         d = self.decision
         return bool(d and d.approved and self.file_sha256 == d.sha256)
 
+    @property
+    def edited_since_compile(self) -> bool:
+        """The file on disk is not the one the last compile wrote (someone edited it in Word)."""
+        return bool(self.compile and self.file_sha256 and self.file_sha256 != self.compile.sha256)
+
+    @property
+    def in_review(self) -> bool:
+        """The current file went to the reviewers and nobody has decided on it yet."""
+        d = self.decision
+        decided = d is not None and d.sha256 == self.file_sha256
+        return bool(self.compile and self.file_sha256 and self.reviewed_by_mail and not decided)
+
+    def draft_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.compile.drafts if self.compile else []:
+            counts[d.get("status", "")] = counts.get(d.get("status", ""), 0) + 1
+        return counts
+
     def recipient_state(self, r: Recipient) -> str | None:
         record = self.deliveries.get(r.email)
         return None if record is None else record.status
@@ -311,9 +329,7 @@ class MonthStatus:
 
     def _draft_lines(self) -> list[str]:
         drafts = self.compile.drafts if self.compile else []
-        by_status: dict[str, int] = {}
-        for d in drafts:
-            by_status[d.get("status", "")] = by_status.get(d.get("status", ""), 0) + 1
+        by_status = self.draft_counts()
         kept = by_status.get("accepted", 0) + by_status.get("flagged", 0)
         lines = [
             f"稿件：收录 {kept} 篇（其中需注意 {by_status.get('flagged', 0)} 篇），"
@@ -347,7 +363,7 @@ class MonthStatus:
             return [head + (f"（已分配期号 第{self.number}期）" if self.number else "")]
         c = self.compile
         file_state = "" if self.file_sha256 else "（文件不存在！）"
-        if self.file_sha256 and self.file_sha256 != c.sha256:
+        if self.edited_since_compile:
             file_state = "（编排后在 Word 中修改过）"
         lines = [
             f"{self.month} 工作简报 第{c.number}期",

@@ -91,11 +91,6 @@ def _library_logs():
         lib.setLevel(level)
 
 
-def transient_failures(report: DeliveryReport) -> bool:
-    """True when some recipients did not get the mail for a reason that may go away by itself."""
-    return report.transient
-
-
 def retry_if_transient(task, task_run, state) -> bool:
     exc = state.data if isinstance(state.data, BaseException) else None
     return isinstance(exc, MailError) and exc.transient
@@ -109,21 +104,10 @@ def _log_report(logger, report: DeliveryReport) -> None:
 
 
 def _raise_if_transient(report: DeliveryReport) -> None:
-    if transient_failures(report):
+    if report.transient:
         missing = len(report.failed) + (0 if report.dry_run else len(report.not_attempted))
         raise MailError(f"{report.month}：{missing} 位收件人因邮件服务器临时故障未发出，稍后自动重试（已发出的不会重复）。",
                         transient=True)
-
-
-def _edited_since_compile(status: MonthStatus) -> bool:
-    return bool(status.compile and status.file_sha256 and status.file_sha256 != status.compile.sha256)
-
-
-def _in_review(status: MonthStatus) -> bool:
-    """The current file went to the reviewers and nobody decided on it yet."""
-    d = status.decision
-    decided = d is not None and d.sha256 == status.file_sha256
-    return bool(status.compile and status.file_sha256 and status.reviewed_by_mail and not decided)
 
 
 def _workspace(workspace: str) -> Workspace:
@@ -145,10 +129,8 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
     c = status.compile
     if c is None:
         return f"# {status.month} 工作简报\n\n尚未编排。\n"
-    counts: dict[str, int] = {}
-    for d in c.drafts:
-        counts[d.get("status", "")] = counts.get(d.get("status", ""), 0) + 1
-    edited = "（编排后在 Word 中修改过）" if _edited_since_compile(status) else ""
+    counts = status.draft_counts()
+    edited = "（编排后在 Word 中修改过）" if status.edited_since_compile else ""
     lines = [
         f"# {status.month} 工作简报 第{c.number}期",
         "",
@@ -315,12 +297,12 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
         publish_intake(status)
         return _deliver(root, month, [f"已审核通过（{d.reviewer}），无需再次审核"])
 
-    if _edited_since_compile(status):
+    if status.edited_since_compile:
         logger.info(
             f"{month} 简报在编排后被修改过（尚未审核通过）：不重新编排，以免覆盖修改，按修改后的文件送审。"
             f"如需按稿件重新编排，请先执行 bulletin compile --month {month}。"
         )
-    elif _in_review(status):
+    elif status.in_review:
         logger.info(
             f"{month} 简报（第{status.compile.number}期）已发给审核人、尚无审核结果：不重新编排，继续等待审核。"
             f"如有新到稿件，请先执行 bulletin compile --month {month}，再运行本流程。"

@@ -28,7 +28,6 @@ from typer.testing import CliRunner
 
 from bulletin.approval import approve
 from bulletin.atomic import sha256_file
-from bulletin.delivery import DeliveryReport
 from bulletin.errors import BulletinError
 from bulletin.ledger import Ledger
 from bulletin.mail import MailError
@@ -358,16 +357,13 @@ def test_permanent_refusal_is_not_retried_and_fails_the_run(smtp_server, mail_wo
 def test_retry_policy_is_for_transient_mail_errors_only():
     from prefect.states import Failed
 
-    from flows.monthly_bulletin import retry_if_transient, transient_failures
+    from flows.monthly_bulletin import retry_if_transient
 
     assert retry_if_transient(None, None, Failed(data=MailError("451 稍后再试", transient=True)))
     assert not retry_if_transient(None, None, Failed(data=MailError("535 拒绝登录")))
     assert not retry_if_transient(None, None, Failed(data=BulletinError("未审核")))
     assert not retry_if_transient(None, None, Failed(data=ValueError("bug")))
 
-    lost = DeliveryReport(month=MONTH, purpose="bulletin", transport="smtp", where="x", transient=True)
-    assert transient_failures(lost)  # set by delivery for 4xx and lost connections (tests/test_delivery.py)
-    assert not transient_failures(DeliveryReport(month=MONTH, purpose="bulletin", transport="smtp", where="x"))
 
 
 def test_a_leftover_deployment_template_is_explained():
