@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MONTH, WORK, Timer, compile_workspace, emit, generated_drafts  # noqa: E402
+from common import MONTH, WORK, Timer, compile_workspace, emit, generated_drafts
 
 
 def _profiled(profile: str | None):
@@ -109,7 +109,7 @@ def case_cli_compile(n: int = 0) -> dict:
     env = dict(os.environ, COLUMNS="200")
     command = [exe, "compile", "--workspace", str(root), "--month", MONTH, "--date", "2026-10-28"]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"bulletin compile failed:\n{done.stdout}\n{done.stderr}")
@@ -117,7 +117,7 @@ def case_cli_compile(n: int = 0) -> dict:
     # The same command under -X importtime: which modules the compile path imports, and what they cost.
     timed = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "bulletin.cli", *command[1:]],
-        capture_output=True, text=True, env=env,
+        capture_output=True, text=True, env=env, check=False,
     )
     imports = _import_times(timed.stderr)
     prefect = sorted(name for name in imports if name.split(".")[0] == "prefect")
@@ -221,11 +221,10 @@ def case_flow(n: int, poll: float | None = None) -> dict:
         root = _smtp_workspace(n, 10, server.port, reviewers=True)
         clock = {"start": time.perf_counter()}
         import flows.monthly_bulletin as monthly  # imports Prefect
-        from flows.resume import resume_month_run
-
         from bulletin.approval import approve
         from bulletin.ledger import Ledger
         from bulletin.workspace import Workspace
+        from flows.resume import resume_month_run
 
         clock["imported"] = time.perf_counter()
         if poll is not None:

@@ -1,8 +1,8 @@
 """Profile one benchmark case: a pyinstrument call tree and a cProfile table of the hottest functions.
 
-    /work/venv/bin/python bench/hotspots.py compile 120
-    /work/venv/bin/python bench/hotspots.py compile-docxcompose 120   # compile with docxcompose's Composer
-    /work/venv/bin/python bench/hotspots.py bare 120                  # Composer.append of the same drafts
+    .venv/bin/python bench/hotspots.py compile 120
+    .venv/bin/python bench/hotspots.py compile-docxcompose 120   # compile with docxcompose's Composer
+    .venv/bin/python bench/hotspots.py bare 120                  # Composer.append of the same drafts
 
 Writes bench/results/profiles/<case>-<n>.pyinstrument.txt and <case>-<n>.cprofile.txt and prints the
 cProfile table (share of the measured time per function, own time and with callees).
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cases  # noqa: E402
-from common import RESULTS  # noqa: E402
+import cases
+from common import RESULTS
 
 RUNNERS = {"compile": cases.case_compile, "bare": cases.case_bare,
            "compile-docxcompose": cases.case_bare_reference_composer}

@@ -1,8 +1,8 @@
 """Run the benchmarks, each case in a fresh child process, and print the results as markdown tables.
 
-    /work/venv/bin/python bench/run.py            # everything, best of 3 (about 10 minutes on 2 cores)
-    /work/venv/bin/python bench/run.py --quick    # N = 10 and 120 only, once each, no Prefect flow (~1 min)
-    /work/venv/bin/python bench/run.py --only compile,send --repeat 5
+    .venv/bin/python bench/run.py            # everything, best of 3 (about 8 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # N = 10 and 120 only, once each, no Prefect flow (~10 s)
+    .venv/bin/python bench/run.py --only compile,send --repeat 5
 
 Results go to bench/results/<date-time>.json and bench/results/latest.json (git-ignored). Cases are run in
 rounds (every case once, then every case again, ...) so a burst of other work on the machine spreads over
@@ -47,8 +47,8 @@ def machine() -> dict:
         from importlib.metadata import version
 
         info["versions"] = {p: version(p) for p in ("docxtpl", "docxcompose", "python-docx", "lxml", "prefect", "aiosmtpd")}
-    except Exception:  # noqa: BLE001 - informational only
-        pass
+    except Exception as exc:  # noqa: BLE001 - informational only
+        info["versions"] = f"unknown ({exc})"
     return info
 
 
@@ -59,7 +59,9 @@ def load() -> float:
 def run_case(case: str, n: int = 0, env: dict | None = None, timeout: int = 900) -> dict:
     command = [sys.executable, str(CASES), case, str(n)]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout, check=False
+    )
     process_seconds = time.perf_counter() - started
     line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH-RESULT ")), None)
     if done.returncode != 0 or line is None:
@@ -136,18 +138,20 @@ def main(argv=None) -> None:
 # -- markdown ------------------------------------------------------------------------------------------------
 def report(payload: dict) -> str:
     info, results = payload["machine"], payload["results"]
-    get = lambda case, n=0: results.get(f"{case}:{n}")  # noqa: E731
-    out = [
+    get = lambda case, n=0: results.get(f"{case}:{n}")
+    machine_line = (
         f"Machine: {info.get('nproc')} cores ({info.get('cpu', '?')}), {info.get('ram_gb', '?')} GB RAM, "
         f"Python {info.get('python')}, {info.get('date')}; load average {info.get('load_before')} before, "
-        f"{info.get('load_after')} after; best of {payload['rounds']} round(s).",
-        "",
-    ]
+        f"{info.get('load_after')} after; best of {payload['rounds']} round(s)."
+    )
+    out = [machine_line, ""]
     sizes = sorted({int(key.split(":")[1]) for key in results if key.startswith("compile:")})
     if sizes:
         out += [
-            "| drafts | compile (s) | CPU (s) | ms/draft | peak RSS (MB) | bare docxcompose (s) | peak RSS (MB) | "
-            "compile ÷ bare | compile with docxcompose's Composer (s) |",
+            (
+                "| drafts | compile (s) | CPU (s) | ms/draft | peak RSS (MB) | bare docxcompose (s) | peak RSS (MB) | "
+                "compile ÷ bare | compile with docxcompose's Composer (s) |"
+            ),
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n in sizes:
@@ -186,10 +190,10 @@ def report(payload: dict) -> str:
         if plain:
             out.append(f"| the same work without Prefect (compile 10, review mail, approve, send to 10) | "
                        f"{plain['seconds']:.2f} | |")
-        for row, label in ((flow, "as shipped"), (fast, "pause poll 1 s")):
+        for row, label in ((flow, "as shipped"), (fast, "PAUSE_POLL_SECONDS set to 1")):
             if row:
                 out.append(
-                    f"| whole flow, 10 drafts, approved at once ({label}; poll {row['poll_interval_s']} s) | "
+                    f"| whole flow, 10 drafts, approved at once ({label}: pause poll {row['poll_interval_s']:g} s) | "
                     f"{row['seconds']:.2f} | import {row['import_s']} s; start → waiting for approval "
                     f"{row['until_waiting_s']} s; approve + resume {row['approve_resume_s']} s; resume → end "
                     f"{row['after_resume_s']} s; {row['connections']} SMTP connections |"
@@ -200,7 +204,7 @@ def report(payload: dict) -> str:
 
 
 def targets(results: dict) -> str:
-    get = lambda key: results.get(key)  # noqa: E731
+    get = lambda key: results.get(key)
     lines = ["Targets:"]
     c120, b120 = get("compile:120"), get("bare:120")
     if c120 and b120:

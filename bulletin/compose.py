@@ -8,18 +8,18 @@ and the bodies are inserted into the rendered document at marker paragraphs afte
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
 from docx import Document
-from docxcompose.composer import Composer
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from .composer import BulletinComposer, style_id_names
 from .drafts import clean_text
 from .errors import TemplateProblem
 from .issue import Issue
@@ -117,22 +117,20 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
 
     # docxcompose's Composer, linear in the number of drafts (bench/README.md); finish() renumbers
     # bookmark/drawing ids and writes the footnotes part once, after the last draft.
-    from .composer import BulletinComposer, style_id_names
-
     composer = BulletinComposer(document)
     style_ids = {s.name: s.style_id for s in document.styles}
     for number, (article, marker) in enumerate(zip(issue.articles, markers), start=1):
         if progress:
             progress(number, len(markers), article.source.name)
-        draft = _prepared_draft(article, style_ids)
+        draft, style_names = _prepared_draft(article, style_ids)
         anchor = by_marker[marker]
-        composer.insert(body.index(anchor), draft, style_names=style_id_names(draft.styles.element))
+        composer.insert_before(anchor, draft, style_names=style_names)
         body.remove(anchor)
         del draft  # one draft open at a time
     composer.finish()
 
 
-def _prepared_draft(article, style_ids: dict[str, str]):
+def _prepared_draft(article, style_ids: dict[str, str]) -> tuple[object, dict[str, str | None]]:
     """The draft as python-docx sees it, cleaned exactly as intake read it, without title and unit lines."""
     draft = Document(str(article.source))
     body = draft.element.body
@@ -146,5 +144,6 @@ def _prepared_draft(article, style_ids: dict[str, str]):
             body.remove(child)
         else:
             keep.append(child)
-    restyle_body(keep, {s.style_id: s.name for s in draft.styles}, style_ids)
-    return draft
+    style_names = style_id_names(draft.styles.element)
+    restyle_body(keep, style_names, style_ids)
+    return draft, style_names

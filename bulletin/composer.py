@@ -9,13 +9,15 @@ the composed document for every element it copies (profiled in bench/README.md):
 - `add_footnotes` re-parses and re-serialises the whole composed footnotes part for every element with a
   footnote reference (and re-parses the draft's footnotes part per reference);
 - after every draft, `renumber_bookmarks`, `renumber_docpr_ids` and `renumber_nvpicpr_ids` walk the whole
-  growing body, and `fix_section_types` counts the sections of the whole body.
+  growing body, and `fix_section_types` counts the sections of the whole body;
+- `body.insert(index, element)` per copied element: lxml walks the body's children to the index.
 
 `BulletinComposer` does the same steps with the style lists cached (refreshed whenever the number of
 styles changes, i.e. when a style is added), the footnotes part parsed once and serialised once, and the
 renumbering done once in `finish()`: renumbering assigns ids in document order from scratch, so doing it
-once after the last insert gives exactly what doing it after every insert gives. Call `finish()` (or
-`save()`) after the last insert.
+once after the last insert gives exactly what doing it after every insert gives. `insert_before(anchor, doc)`
+places the copies with `anchor.addprevious()` (constant time). Call `finish()` (or `save()`) after the last
+insert.
 
 The one intended difference from docxcompose: a footnote's own relationships (a hyperlink inside a note)
 are re-pointed on the copied note; docxcompose adds the relationship but leaves the copied note pointing
@@ -108,6 +110,22 @@ class BulletinComposer(Composer):
 
     def insert(self, index, doc, remove_property_fields=True, style_names: dict | None = None):
         """As Composer.insert; `style_names` may pass the draft's {style id: name} when already known."""
+        body = self.doc.element.body
+        size = len(body)
+        if index < 0:
+            index = max(size + index, 0)
+        before = body[index] if index < size else None
+        self._insert(before, doc, remove_property_fields, style_names)
+
+    def insert_before(self, anchor, doc, remove_property_fields=True, style_names: dict | None = None):
+        """Insert the draft's body right before `anchor`, an element of the composed body (e.g. a marker
+        paragraph). Same result as insert(body.index(anchor), ...), without the positional lookups that
+        cost O(size of the body) per draft and per copied element (lxml walks the children to an index)."""
+        if anchor.getparent() is not self.doc.element.body:
+            raise ValueError("anchor is not a child of the document body")
+        self._insert(anchor, doc, remove_property_fields, style_names)
+
+    def _insert(self, before, doc, remove_property_fields, style_names) -> None:
         self.reset_reference_mapping()
         self._current_preserved_styles = {}
         self._source_footnotes = None
@@ -117,7 +135,7 @@ class BulletinComposer(Composer):
             # Composer builds CustomProperties (an XPath over the whole draft and its styles) even when
             # the draft has no custom.xml, i.e. nothing to dissolve.
             cprops = CustomProperties(doc)
-            for name in cprops.keys():
+            for name in cprops.keys():  # noqa: SIM118 - CustomProperties is not a mapping
                 cprops.dissolve_fields(name)
 
         self._create_style_id_mapping(doc, style_names)
@@ -127,7 +145,12 @@ class BulletinComposer(Composer):
             if isinstance(element, CT_SectPr):
                 continue
             element = deepcopy(element)
-            body.insert(index, element)
+            # Composer does body.insert(index, element); index += 1: each copy lands before the element
+            # that was at `index`, in order. addprevious does the same in constant time.
+            if before is None:
+                body.append(element)
+            else:
+                before.addprevious(element)
             self.add_referenced_parts(doc.part, self.doc.part, element)
             self.add_styles(doc, element)
             self.add_numberings(doc, element)
@@ -137,7 +160,6 @@ class BulletinComposer(Composer):
             self.add_shapes(doc, element)
             self.add_footnotes(doc, element)
             self.remove_header_and_footer_references(doc, element)
-            index += 1
 
         self.add_styles_from_other_parts(doc)
         # Bookmark, docPr and cNvPr ids are renumbered once, in finish().
@@ -181,7 +203,7 @@ class BulletinComposer(Composer):
                     if num_ids:
                         anum_ids = xpath(
                             doc.part.numbering_part.element,
-                            './/w:num[@w:numId="%s"]/w:abstractNumId/@w:val' % num_ids[0],
+                            f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val',
                         )
                         if anum_ids:
                             our_style_element = self.doc.styles.element.get_by_id(our_style_id)
@@ -189,7 +211,7 @@ class BulletinComposer(Composer):
                             if our_num_ids:
                                 our_anum_ids = xpath(
                                     self.numbering_part().element,
-                                    './/w:num[@w:numId="%s"]/w:abstractNumId/@w:val' % our_num_ids[0],
+                                    f'.//w:num[@w:numId="{our_num_ids[0]}"]/w:abstractNumId/@w:val',
                                 )
                                 if our_anum_ids:
                                     self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
@@ -197,8 +219,8 @@ class BulletinComposer(Composer):
             if our_style_id != style_id and our_style_id is not None:
                 for el in xpath(
                     element,
-                    './/w:tblStyle[@w:val="%(s)s"]|.//w:pStyle[@w:val="%(s)s"]|.//w:rStyle[@w:val="%(s)s"]'
-                    % {"s": style_id},
+                    f'.//w:tblStyle[@w:val="{style_id}"]|.//w:pStyle[@w:val="{style_id}"]'
+                    f'|.//w:rStyle[@w:val="{style_id}"]',
                 ):
                     el.val = our_style_id
 
@@ -226,7 +248,7 @@ class BulletinComposer(Composer):
         footnotes = self._footnotes
         next_id = len(footnotes) + 1
         for ref in refs:
-            found = source.find('.//w:footnote[@w:id="%s"]' % ref.get(_ID), NS)
+            found = source.find(f'.//w:footnote[@w:id="{ref.get(_ID)}"]', NS)
             note = deepcopy(found)
             footnotes.append(note)
             note.set(_ID, str(next_id))
@@ -253,6 +275,9 @@ class ReferenceComposer(Composer):
 
     def insert(self, index, doc, remove_property_fields=True, style_names: dict | None = None):
         super().insert(index, doc, remove_property_fields=remove_property_fields)
+
+    def insert_before(self, anchor, doc, remove_property_fields=True, style_names: dict | None = None):
+        super().insert(self.doc.element.body.index(anchor), doc, remove_property_fields=remove_property_fields)
 
     def finish(self) -> None:
         pass

@@ -133,8 +133,9 @@ def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None
             log.exception("reading %s failed", path)
             intake.refused.append(Refusal(path.name, f"读取时出错（{exc.__class__.__name__}），{_UNEXPECTED}"))
 
+    seen: dict[object, Draft] = {}
     for draft in _apply_order(folder, read, intake.notes):
-        _admit(intake, draft)
+        _admit(intake, draft, seen)
     intake.refused.sort(key=lambda r: natural_key(r.file))
     return intake
 
@@ -188,14 +189,18 @@ def _names_a_path(line: str) -> bool:
     return "/" in line or "\\" in line or line in (".", "..") or re.match(r"^[A-Za-z]:", line) is not None
 
 
-def _admit(intake: Intake, draft: Draft) -> None:
-    for kept in intake.accepted:
-        if kept.sha256 == draft.sha256:
-            intake.duplicates.append(Duplicate(draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次"))
-            return
-        if normalize(kept.title) == normalize(draft.title) and normalize(kept.unit) == normalize(draft.unit):
-            intake.duplicates.append(
-                Duplicate(draft.name, kept.name, f"与“{kept.name}”标题和供稿单位相同，视为重复投稿，只编入前一篇")
-            )
-            return
+def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
+    """Keep the first of identical files, or of drafts with the same title and unit (a resubmission)."""
+    kept = seen.get(draft.sha256)
+    if kept is not None:
+        intake.duplicates.append(Duplicate(draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次"))
+        return
+    key = (normalize(draft.title), normalize(draft.unit))
+    kept = seen.get(key)
+    if kept is not None:
+        intake.duplicates.append(
+            Duplicate(draft.name, kept.name, f"与“{kept.name}”标题和供稿单位相同，视为重复投稿，只编入前一篇")
+        )
+        return
+    seen[draft.sha256] = seen[key] = draft
     intake.accepted.append(draft)

@@ -11,8 +11,7 @@ import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .docxfile import Refused, check_archive
 from .drafts import clean_text
@@ -20,6 +19,9 @@ from .errors import BulletinError
 from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
 from .textio import read_office_text
+
+if TYPE_CHECKING:  # pandas costs ~0.2 s and 50 MB to import: only months with a sheet pay it
+    import pandas as pd
 
 CATEGORIES = ("通报表扬", "通报批评")
 _CATEGORY_ALIASES = {"表扬": "通报表扬", "批评": "通报批评", "通报表扬": "通报表扬", "通报批评": "通报批评"}
@@ -88,6 +90,8 @@ class _SheetError(Exception):
 
 
 def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise _SheetError("是旧版 Excel 格式（.xls），请在 Excel/WPS 中“另存为” .xlsx 后重试")
@@ -117,6 +121,7 @@ def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
 
 def _read_xlsx_filled(path: Path, problems: list[str]) -> pd.DataFrame:
     """The first sheet as a DataFrame, merged cells filled with their value (Excel shows them that way)."""
+    import pandas as pd
     from openpyxl import load_workbook
 
     book = load_workbook(path, data_only=True)
@@ -234,6 +239,6 @@ def _letter(index: int) -> str:
 def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+    if hasattr(value, "strftime"):  # datetime, pandas Timestamp
         return value.strftime("%Y-%m-%d")
     return str(value)

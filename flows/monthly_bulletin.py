@@ -50,8 +50,8 @@ from bulletin.mail import MailError
 from bulletin.pipeline import CompileResult, compile_month
 from bulletin.workspace import Workspace, check_month, current_month
 
-# How often a waiting run asks the server whether it was resumed (Prefect's default is 10 s).
-PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 10)
+# How often a waiting run asks the server whether it was resumed (Prefect: 10 s; an approval should show at once).
+PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 3)
 # Mail tasks: retried only for transient SMTP trouble (4xx, dropped connection, network), with backoff:
 # 1, 2, 4, 8 minutes. Retrying is safe: delivery skips everyone the ledger has as 'sent'.
 MAIL_RETRIES = 4

@@ -12,6 +12,7 @@ import random
 import re
 from collections import Counter
 
+import draft_factory as f
 import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -19,7 +20,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-import draft_factory as f
 from bulletin.composer import BulletinComposer, ReferenceComposer, style_id_names
 from bulletin.wordxml import text_of, xpath
 
@@ -40,7 +40,7 @@ def _bookmark(path, name: str) -> None:
 def drafts(tmp_path):
     """Five drafts covering what departments send: lists, footnotes, pictures (one shared), tables,
     headings, bookmarks."""
-    make = lambda name, **kw: f.make_draft(tmp_path / name, unit_line="区人社局", **kw)  # noqa: E731
+    make = lambda name, **kw: f.make_draft(tmp_path / name, unit_line="区人社局", **kw)
     paths = [
         make("1.docx", title="第一篇", headings=True, numbered_list=["一稿甲", "一稿乙", "一稿丙"],
              footnote="一稿脚注", image=True, table=True),
@@ -80,9 +80,12 @@ def insert_at_markers(composer_class, paths) -> Document:
     master.add_paragraph("版记")
     composer = composer_class(master)
     body = master.element.body
-    for path, marker in zip(paths, markers):
+    for number, (path, marker) in enumerate(zip(paths, markers)):
         draft = Document(str(path))
-        composer.insert(body.index(marker), draft, style_names=style_id_names(draft.styles.element))
+        if composer_class is ReferenceComposer or number % 2:
+            composer.insert(body.index(marker), draft, style_names=style_id_names(draft.styles.element))
+        else:
+            composer.insert_before(marker, draft, style_names=style_id_names(draft.styles.element))
         body.remove(marker)
     composer.finish()
     return _saved(composer)
