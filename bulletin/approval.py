@@ -66,6 +66,28 @@ def reject(ws: Workspace, month: str, by: str, comment: str = "") -> Approval:
     return _decide(ws, month, by, comment, False)
 
 
+def decide_once(
+    ws: Workspace, month: str, approved: bool, by: str, comment: str = "", since: str = ""
+) -> tuple[Approval, bool]:
+    """Record a decision unless the same one, on the same file, was recorded at or after `since`.
+
+    `bulletin approve` records first and then resumes a waiting flow run, which hands the same answer to the
+    flow: it must not be written twice. Returns (decision, whether it was written now).
+    """
+    by, comment = (by or "").strip(), (comment or "").strip()
+    with Ledger(ws.ledger_path) as ledger:
+        latest = ledger.latest_decision(month)
+        record = ledger.last_compile(month)
+    path = Path(record.path) if record else None
+    if (
+        latest is not None and latest.decided_at >= since and latest.approved == approved
+        and latest.reviewer == by and latest.comment == comment and path is not None
+        and latest.path == str(path) and path.is_file() and latest.sha256 == sha256_file(path)
+    ):
+        return Approval.of(latest), False
+    return _decide(ws, month, by, comment, approved), True
+
+
 def approved_file(ws: Workspace, month: str) -> tuple[Path, str]:
     """(path, sha256) of the approved file; NotApproved (Chinese) unless it is approved and unchanged."""
     check_month(month)

@@ -211,54 +211,39 @@ def publish_summary(root: str, month: str, outcome: list[str]) -> None:
     )
 
 
-@task(
-    name="送审邮件", retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
+# Retried only for transient SMTP trouble; safe, as delivery skips everyone the ledger has as 'sent'.
+_MAIL_TASK = dict(
+    retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
     retry_condition_fn=retry_if_transient, **_TASK,
 )
-def mail_for_review(root: str, month: str) -> DeliveryReport:
-    report = send_for_review(Workspace.at(root), month)
+
+
+def _reported(report: DeliveryReport) -> DeliveryReport:
     _log_report(get_run_logger(), report)
     _raise_if_transient(report)
     return report
+
+
+@task(name="送审邮件", **_MAIL_TASK)
+def mail_for_review(root: str, month: str) -> DeliveryReport:
+    return _reported(send_for_review(Workspace.at(root), month))
 
 
 @task(name="记录审核结果", **_TASK)
 def record_decision(root: str, month: str, answer: Approval, since: str) -> approval.Approval:
-    """The decision on the file as it is on disk now (edits made while the run waited are what is approved).
-
-    `bulletin approve`/`reject` records before it resumes the run: that same decision is not written twice.
-    """
-    logger = get_run_logger()
-    ws = Workspace.at(root)
-    reviewer, comment = answer.reviewer.strip(), answer.comment.strip()
-    status = month_status(ws, month)
-    with Ledger(ws.ledger_path) as ledger:
-        latest = ledger.latest_decision(month)
-    if (
-        latest is not None and latest.decided_at >= since and latest.approved == answer.approved
-        and latest.reviewer == reviewer and latest.comment == comment
-        and status.compile is not None and latest.path == status.compile.path
-        and latest.sha256 == status.file_sha256
-    ):
-        decision = approval.Approval.of(latest)
-        logger.info("审核结果已由 bulletin 命令记录：%s", decision.summary())
-        return decision
-    decide = approval.approve if answer.approved else approval.reject
-    decision = decide(ws, month, reviewer, comment)
-    logger.info(decision.summary())
+    """The decision on the file as it is on disk now (edits made while the run waited are what is approved);
+    not written again when `bulletin approve`/`reject` recorded it before resuming the run."""
+    decision, written = approval.decide_once(
+        Workspace.at(root), month, answer.approved, answer.reviewer, answer.comment, since
+    )
+    get_run_logger().info(decision.summary() if written else f"审核结果已由 bulletin 命令记录：{decision.summary()}")
     return decision
 
 
-@task(
-    name="分发简报", retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
-    retry_condition_fn=retry_if_transient, **_TASK,
-)
+@task(name="分发简报", **_MAIL_TASK)
 def deliver(root: str, month: str) -> DeliveryReport:
     """The same idempotent send as `bulletin send`: only recipients who do not have the approved file yet."""
-    report = send_bulletin(Workspace.at(root), month)
-    _log_report(get_run_logger(), report)
-    _raise_if_transient(report)
-    return report
+    return _reported(send_bulletin(Workspace.at(root), month))
 
 
 @task(name="记录流程状态", **_TASK)
