@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -11,8 +12,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .errors import BulletinError
 from .workspace import Workspace, check_month
@@ -54,8 +61,6 @@ def _month(ws: Workspace, month: Optional[str]) -> str:
 
 def _guard(func):
     """Turn BulletinError into a Chinese message and exit 1; other errors keep their traceback."""
-    import functools
-
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -192,7 +197,9 @@ def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str,
     if not waiting or waiting[1] != "waiting_for_approval":
         return
     try:
-        from flows.resume import resume_month_run  # imports Prefect only when a run is waiting
+        from flows.resume import (
+            resume_month_run,  # imports Prefect only when a run is waiting
+        )
     except ImportError:
         err.print("提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。")
         return

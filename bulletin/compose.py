@@ -20,11 +20,11 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .composer import BulletinComposer, style_id_names
-from .drafts import clean_text
 from .errors import TemplateProblem
 from .issue import Issue
 from .restyle import restyle_body
 from .sanitize import clean_body
+from .textio import clean_text
 from .wordxml import text_of, w
 
 ProgressFn = Callable[[int, int, str], None]

@@ -1,7 +1,7 @@
 """One submitted .docx -> Draft: its title, contributing unit, body, and what is wrong with it.
 
-Reading works on the cleaned lxml body (see sanitize.py); `body_blocks()` finds the same blocks again when
-the composer opens the file with python-docx, so title, unit line and 供稿 line never repeat in the body.
+Reading works on the cleaned lxml body (see sanitize.py). `Draft.drop` lists the body children that are not
+article text; the composer cleans the same way and drops those, so title, unit and 供稿 lines never repeat.
 """
 
 from __future__ import annotations
@@ -15,23 +15,14 @@ from lxml import etree
 
 from .atomic import sha256_file
 from .docxfile import DocxPackage, Refused, screen
-from .roster import Roster, byline_unit, normalize
+from .roster import Roster, byline_unit
 from .sanitize import CleanReport, clean_body
-from .wordxml import NS, text_of, w, xpath
+from .textio import clean_text
+from .wordxml import text_of, w, xpath
 
 MAX_TITLE_CHARS = 80
 _TITLE_STYLE_NAMES = {"title", "标题"}
 _FILENAME_SPLIT = re.compile(r"\s*(?:[-_－—–]+|[：:])\s*")
-# Characters Word cannot hold in XML; they never reach the template.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(text: str) -> str:
-    """One line of display text: no control characters, runs of whitespace folded."""
-    text = _XML_INVALID.sub("", text)
-    return " ".join(text.split())
-
-
 @dataclass
 class Draft:
     path: Path
@@ -84,11 +75,6 @@ def read_draft(path: Path, roster: Roster) -> Draft:
 def _related_xml(package: DocxPackage, source: str, type_suffix: str) -> etree._Element | None:
     name = package.related(source, type_suffix)
     return package.xml(name) if name else None
-
-
-def body_blocks(body: etree._Element, style_names: dict[str, str]) -> list[_Block]:
-    """The body's top-level blocks as the reader sees them (for the composer to drop the same ones)."""
-    return _blocks(body, style_names)
 
 
 def _style_names(styles: etree._Element | None) -> dict[str, str]:
@@ -220,4 +206,3 @@ def _split_file_name(path: Path, roster: Roster) -> tuple[tuple[str, bool] | Non
     return found, clean_text(parts[1])
 
 
-__all__ = ["NS", "Draft", "Refused", "body_blocks", "clean_text", "normalize", "read_draft"]

@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .docxfile import Refused, check_archive
-from .drafts import clean_text
 from .errors import BulletinError
 from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
-from .textio import read_office_text
+from .textio import clean_text, read_office_text
 
 if TYPE_CHECKING:  # pandas costs ~0.2 s and 50 MB to import: only months with a sheet pay it
     import pandas as pd
 
-CATEGORIES = ("通报表扬", "通报批评")
 _CATEGORY_ALIASES = {"表扬": "通报表扬", "批评": "通报批评", "通报表扬": "通报表扬", "通报批评": "通报批评"}
 COLUMNS = {  # field -> accepted header names (normalized)
     "unit": ("单位名称", "单位", "unit"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import BulletinError
+
 _PACKAGE = Path(__file__).resolve().parent
 _DATA = _PACKAGE / "_data"
 _REPO = _PACKAGE.parent
@@ -16,7 +18,7 @@ def shipped_template() -> Path:
     for candidate in (_DATA / "templates" / "bulletin.docx", _REPO / "templates" / "bulletin.docx"):
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError("templates/bulletin.docx")
+    raise BulletinError("找不到软件自带的模板 templates/bulletin.docx：安装不完整，请按 README 重新安装（bash tools/setup.sh）。")
 
 
 def example_workspace() -> Path:
@@ -24,4 +26,4 @@ def example_workspace() -> Path:
     for candidate in (_DATA / "example", _REPO):
         if (candidate / "bulletin.toml").is_file() and (candidate / "inputs").is_dir():
             return candidate
-    raise FileNotFoundError("example workspace")
+    raise BulletinError("找不到软件自带的示例工作目录（bulletin.toml 和 inputs/）：安装不完整，请按 README 重新安装。")

@@ -301,12 +301,18 @@ def test_concurrent_send_is_refused(smtp_server, mail_workspace):
 
 
 # -- TLS and AUTH -----------------------------------------------------------------------------------------
-def test_starttls_and_auth_with_a_trusted_certificate(smtp_server, mail_workspace, tmp_path, monkeypatch):
+def _starttls_office(smtp_server, mail_workspace, tmp_path, monkeypatch):
+    """An approved month whose server wants STARTTLS (self-signed certificate) and AUTH."""
     monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
     cert, key = make_certificate(tmp_path)
     server = smtp_server(users={"office": PASSWORD}, tls=(cert, key))
     mw = mail_workspace(smtp=smtp_settings(server, user="office", starttls=True))
     approve(mw.ws, mw.month, by="王主任")
+    return cert, server, mw
+
+
+def test_starttls_and_auth_with_a_trusted_certificate(smtp_server, mail_workspace, tmp_path, monkeypatch):
+    cert, server, mw = _starttls_office(smtp_server, mail_workspace, tmp_path, monkeypatch)
 
     # The certificate is verified for real: the client trusts exactly this self-signed certificate.
     client = ssl.create_default_context(cafile=str(cert))
@@ -319,11 +325,7 @@ def test_starttls_and_auth_with_a_trusted_certificate(smtp_server, mail_workspac
 
 
 def test_starttls_uses_the_system_trust_store_by_default(smtp_server, mail_workspace, tmp_path, monkeypatch):
-    monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
-    cert, key = make_certificate(tmp_path)
-    server = smtp_server(users={"office": PASSWORD}, tls=(cert, key))
-    mw = mail_workspace(smtp=smtp_settings(server, user="office", starttls=True))
-    approve(mw.ws, mw.month, by="王主任")
+    cert, server, mw = _starttls_office(smtp_server, mail_workspace, tmp_path, monkeypatch)
 
     with pytest.raises(MailError, match="证书校验失败") as info:
         delivery.send_bulletin(mw.ws, mw.month)  # self-signed, not trusted: refused, nothing recorded
