@@ -25,7 +25,7 @@ from .issue import Issue
 from .restyle import restyle_body
 from .sanitize import clean_body
 from .textio import clean_text
-from .wordxml import text_of, w
+from .wordxml import set_core_properties, text_of, w
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -57,12 +57,15 @@ def render_issue(issue: Issue, template: Path, progress: ProgressFn | None = Non
 
 def _set_properties(document, issue: Issue) -> None:
     """File > Properties shows this issue, not the template's."""
-    props = document.core_properties
-    props.title = clean_text(f"{issue.masthead_top}{issue.masthead} 第{issue.number}期")
-    props.subject = issue.date_text
-    props.author = props.last_modified_by = clean_text(issue.office)  # lxml refuses control characters
-    props.comments = ""
-    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
+    set_core_properties(
+        document.part.package.core_properties._element,
+        title=f"{issue.masthead_top}{issue.masthead} 第{issue.number}期",
+        subject=issue.date_text,
+        creator=issue.office,
+        lastModifiedBy=issue.office,
+        description="",
+        when=datetime.now(timezone.utc).replace(microsecond=0),
+    )
 
 
 def _context(issue: Issue, markers: list[str]) -> dict:

@@ -44,6 +44,9 @@ _STYLE_ID = f"{{{_W}}}styleId"
 _NAME = f"{{{_W}}}name"
 _VAL = f"{{{_W}}}val"
 _ID = f"{{{_W}}}id"
+_W_ = f"{{{_W}}}"
+_NUM_ID = f"{{{_W}}}numId"
+_STYLE_LINKS = (f"{{{_W}}}basedOn", f"{{{_W}}}link", f"{{{_W}}}next")
 _STYLE_REFS = ".//w:tblStyle|.//w:pStyle|.//w:rStyle"
 
 
@@ -185,37 +188,21 @@ class BulletinComposer(Composer):
     # -- the per-element steps that rebuilt whole-document lists -------------------------------------------
 
     def add_styles(self, doc, element):
-        """Composer.add_styles (preserve_styles=False) with the list of our style ids cached."""
+        """Composer.add_styles (preserve_styles=False), with every copied style complete.
+
+        docxcompose copies a draft style the bulletin lacks as it is: its basedOn/link/next still name the
+        draft's style ids. Word names built-in styles by language ("Absatz-Standardschriftart" is our
+        "DefaultParagraphFont"), so those references dangled and Word may call the file unreadable. Here a
+        copied style's references are resolved the same way as the text's: to our style of the same name,
+        or to a copy of the draft's style (recursively), or dropped when the draft lacks that style too.
+        """
         used_style_ids = list(OrderedDict.fromkeys(e.val for e in xpath(element, _STYLE_REFS)))
         for style_id in used_style_ids:
             our_style_id = self.mapped_style_id(style_id)
-            if our_style_id not in self.our_style_ids():
-                style_element = deepcopy(doc.styles.element.get_by_id(style_id))
-                if style_element is not None:
-                    self.doc.styles.element.append(style_element)
-                    self.add_numberings(doc, style_element)
-                    self.add_linked_styles(doc, style_element)
+            if our_style_id in self.our_style_ids():
+                self._map_style_numbering(doc, style_id, our_style_id)
             else:
-                # Map abstractNumIds used by styles both documents have (see Composer.add_styles).
-                style_element = doc.styles.element.get_by_id(style_id)
-                if style_element is not None:
-                    num_ids = xpath(style_element, ".//w:numId/@w:val")
-                    if num_ids:
-                        anum_ids = xpath(
-                            doc.part.numbering_part.element,
-                            f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val',
-                        )
-                        if anum_ids:
-                            our_style_element = self.doc.styles.element.get_by_id(our_style_id)
-                            our_num_ids = xpath(our_style_element, ".//w:numId/@w:val")
-                            if our_num_ids:
-                                our_anum_ids = xpath(
-                                    self.numbering_part().element,
-                                    f'.//w:num[@w:numId="{our_num_ids[0]}"]/w:abstractNumId/@w:val',
-                                )
-                                if our_anum_ids:
-                                    self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
-
+                our_style_id = self.import_style(doc, style_id)
             if our_style_id != style_id and our_style_id is not None:
                 for el in xpath(
                     element,
@@ -224,14 +211,116 @@ class BulletinComposer(Composer):
                 ):
                     el.val = our_style_id
 
-    def add_linked_styles(self, doc, element):
-        linked_style_ids = xpath(element, ".//w:link/@w:val")
-        if linked_style_ids:
-            linked_style_id = linked_style_ids[0]
-            if self.mapped_style_id(linked_style_id) not in self.our_style_ids():
-                our_linked_style = doc.styles.element.get_by_id(linked_style_id)
-                if our_linked_style is not None:
-                    self.doc.styles.element.append(deepcopy(our_linked_style))
+    def import_style(self, doc, style_id: str, _seen: set | None = None) -> str | None:
+        """Our id for the draft's style `style_id`: ours of the same name, else a copy of the draft's (with
+        the styles it names copied or mapped too). None when neither document has it."""
+        our_style_id = self.mapped_style_id(style_id)
+        if our_style_id in self.our_style_ids():
+            return our_style_id
+        source = doc.styles.element.get_by_id(style_id)
+        if source is None:
+            return None
+        copy = deepcopy(source)
+        self.doc.styles.element.append(copy)  # first, so a link back to this style finds it
+        for tag in _STYLE_LINKS:
+            ref = copy.find(tag)
+            if ref is None:
+                continue
+            target = self.import_style(doc, ref.get(_VAL))
+            if target is None:
+                copy.remove(ref)
+            else:
+                ref.set(_VAL, target)
+        self.add_numberings(doc, copy)
+        return our_style_id
+
+    def _map_style_numbering(self, doc, style_id: str, our_style_id: str) -> None:
+        """Map the abstractNumIds of a style both documents have (as Composer.add_styles does)."""
+        style_element = doc.styles.element.get_by_id(style_id)
+        if style_element is None:
+            return
+        num_ids = xpath(style_element, ".//w:numId/@w:val")
+        if not num_ids:
+            return
+        anum_ids = xpath(
+            doc.part.numbering_part.element, f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val'
+        )
+        if not anum_ids:
+            return
+        our_style_element = self.doc.styles.element.get_by_id(our_style_id)
+        our_num_ids = xpath(our_style_element, ".//w:numId/@w:val")
+        if not our_num_ids:
+            return
+        our_anum_ids = xpath(
+            self.numbering_part().element, f'.//w:num[@w:numId="{our_num_ids[0]}"]/w:abstractNumId/@w:val'
+        )
+        if our_anum_ids:
+            self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
+
+    def add_numberings(self, doc, element):
+        """Composer.add_numberings, complete and with distinct ids.
+
+        Differences from docxcompose 2.2: each list of one copied element gets its own new numId (docxcompose
+        gave every list of a table the same one); a reference to a list the draft does not define is removed
+        instead of left dangling; styles named by a copied list definition are brought over like the text's;
+        "start"/"end" level alignment (ISO 29500, written by LibreOffice) becomes "left"/"right", which every
+        Word version reads (the bulletin is left-to-right); nsids are derived from the new ids, not random.
+        """
+        refs = xpath(element, ".//w:numId")
+        if element.tag == _NUM_ID:
+            refs.append(element)
+        num_ids = list(OrderedDict.fromkeys(int(ref.get(_VAL)) for ref in refs if ref.get(_VAL) is not None))
+        if not num_ids:
+            return
+        source = doc.part.numbering_part.element
+        ours = self.numbering_part().element
+        for num_id in num_ids:
+            if num_id == 0 or num_id in self.num_id_mapping:
+                continue  # 0 is "no numbering"
+            found = source.find(f'{_W_}num[@{_W_}numId="{num_id}"]')
+            anum_ref = found.find(f"{_W_}abstractNumId") if found is not None else None
+            anum_id = int(anum_ref.get(_VAL)) if anum_ref is not None else None
+            abstract = None
+            if anum_id is not None and anum_id not in self.anum_id_mapping:
+                abstract = source.find(f'{_W_}abstractNum[@{_W_}abstractNumId="{anum_id}"]')
+                if abstract is None:
+                    anum_id = None
+            if anum_id is None:
+                self.num_id_mapping[num_id] = None
+                continue
+            next_num_id, next_anum_id = self._next_numbering_ids()
+            if abstract is not None:
+                abstract = deepcopy(abstract)
+                abstract.set(f"{_W_}abstractNumId", str(next_anum_id))
+                nsid = abstract.find(f"{_W_}nsid")
+                if nsid is not None:  # a distinct nsid makes the copied list restart
+                    nsid.set(_VAL, f"{0xB0000000 + next_anum_id:08X}")
+                for jc in abstract.iter(f"{_W_}lvlJc"):
+                    jc.set(_VAL, {"start": "left", "end": "right"}.get(jc.get(_VAL), jc.get(_VAL)))
+                for ref in abstract.iter(f"{_W_}pStyle", f"{_W_}numStyleLink", f"{_W_}styleLink"):
+                    target = self.import_style(doc, ref.get(_VAL))
+                    if target is None:
+                        ref.getparent().remove(ref)
+                    else:
+                        ref.set(_VAL, target)
+                self.anum_id_mapping[anum_id] = next_anum_id
+                self._insert_abstract_num(abstract)
+            num = deepcopy(found)
+            num.set(f"{_W_}numId", str(next_num_id))
+            num.find(f"{_W_}abstractNumId").set(_VAL, str(self.anum_id_mapping[anum_id]))
+            self.num_id_mapping[num_id] = next_num_id
+            self._insert_num(num)
+        for ref in refs:
+            value = ref.get(_VAL)
+            if value is None or int(value) == 0 or int(value) not in self.num_id_mapping:
+                continue
+            mapped = self.num_id_mapping[int(value)]
+            if mapped is None:  # a list the draft names but does not define: plain paragraph
+                num_pr = ref.getparent()
+                if num_pr is not None and num_pr.getparent() is not None:
+                    num_pr.getparent().remove(num_pr)
+            else:
+                ref.set(_VAL, str(mapped))
 
     def add_footnotes(self, doc, element):
         """Composer.add_footnotes with each footnotes part parsed once (ours per compile, a draft's per draft)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from lxml import etree
+
+from .textio import clean_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,3 +70,40 @@ def unwrap(element: etree._Element) -> None:
     for offset, child in enumerate(list(element)):
         parent.insert(index + offset, child)
     parent.remove(element)
+
+
+# -- docProps/core.xml --------------------------------------------------------------------------------------
+CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_CORE_TEXT = {"title": "dc", "subject": "dc", "creator": "dc", "description": "dc", "keywords": "cp",
+              "lastModifiedBy": "cp", "category": "cp"}
+
+
+def set_core_properties(core: etree._Element, when: datetime | None = None, **values: str) -> None:
+    """Set core properties on the core.xml root with their real namespaces.
+
+    Not python-docx's `core_properties.x = …`: importing docxcompose (docxtpl does) rebinds python-docx's
+    process-wide prefix "cp" to the custom-properties namespace, after which python-docx appends a second,
+    invalid `cp:lastModifiedBy` instead of setting the real one (docxcompose #101, python-docx #1037), and
+    Word reports unreadable content. `when` sets dcterms:created and dcterms:modified (UTC).
+    """
+    for name, value in values.items():
+        _core_child(core, _CORE_TEXT[name], name).text = clean_text(value)  # lxml refuses control characters
+    if when is not None:
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for name in ("created", "modified"):
+            child = _core_child(core, "dcterms", name)
+            child.set(_XSI_TYPE, "dcterms:W3CDTF")
+            child.text = stamp
+
+
+def _core_child(core: etree._Element, prefix: str, name: str) -> etree._Element:
+    tag = f"{{{CORE_NS[prefix]}}}{name}"
+    found = core.find(tag)
+    if found is None:
+        found = etree.SubElement(core, tag, nsmap={prefix: CORE_NS[prefix]} if prefix not in (core.nsmap or {}) else None)
+    return found

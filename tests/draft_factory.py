@@ -23,6 +23,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -198,10 +199,10 @@ def _base_docx() -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    props = doc.core_properties  # python-docx's defaults would read as author "python-docx"
-    props.author = props.last_modified_by = props.title = props.comments = props.subject = props.keywords = ""
-    props.created = props.modified = DOC_TIME
-    props.revision = 1
+    with _core_properties(doc) as props:  # python-docx's defaults would read as author "python-docx"
+        props.author = props.last_modified_by = props.title = props.comments = props.subject = props.keywords = ""
+        props.created = props.modified = DOC_TIME
+        props.revision = 1
 
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -232,6 +233,21 @@ def _save_reproducibly(doc, path: Path) -> None:
 
 
 # --- small XML helpers ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _core_properties(doc):
+    """doc.core_properties with python-docx's "cp" prefix bound to the core-properties namespace.
+
+    Importing docxcompose (the product does) rebinds it process-wide to the custom-properties namespace; a
+    setter then appends a second, invalid element instead of setting the real one (see bulletin/wordxml.py).
+    """
+    saved = nsmap["cp"]
+    nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    try:
+        yield doc.core_properties
+    finally:
+        nsmap["cp"] = saved
 
 
 def _east_asian(run, font: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -453,8 +469,8 @@ def make_draft(
     """
     path = Path(path)
     doc = Document(io.BytesIO(_base_docx()))
-    props = doc.core_properties
-    props.author = props.last_modified_by = author or ""
+    with _core_properties(doc) as props:
+        props.author = props.last_modified_by = author or ""
 
     if title_style:
         heading = doc.add_paragraph(title, style=title_style)

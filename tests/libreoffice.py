@@ -21,19 +21,24 @@ def require_soffice() -> str:
     return soffice
 
 
-def to_pdf(docx: Path, out_dir: Path) -> Path:
+def convert(source: Path, fmt: str, out_dir: Path) -> Path:
+    """`soffice --convert-to FMT`: the file LibreOffice writes into out_dir."""
     soffice = require_soffice()
     profile = out_dir / "lo-profile"
     env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF), HOME=str(out_dir))
     done = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out_dir), str(docx)],
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+         "--outdir", str(out_dir), str(source)],
         capture_output=True, text=True, timeout=180, env=env,
     )
-    pdf = out_dir / (docx.stem + ".pdf")
+    produced = out_dir / f"{source.stem}.{fmt.split(':')[0]}"
     assert done.returncode == 0, done.stderr
-    assert pdf.is_file() and pdf.stat().st_size > 1000, f"no PDF: {done.stdout} {done.stderr}"
-    return pdf
+    assert produced.is_file() and produced.stat().st_size > 1000, f"nothing written: {done.stdout} {done.stderr}"
+    return produced
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    return convert(docx, "pdf", out_dir)
 
 
 def pdf_text(pdf: Path) -> str:
