@@ -42,8 +42,8 @@ def _profiled(profile: str | None):
 
 
 def case_compile(n: int, profile: str | None = None) -> dict:
-    from bulletin.pipeline import compile_month
-    from bulletin.workspace import Workspace
+    from bulletin.layout.pipeline import compile_month
+    from bulletin.core.workspace import Workspace
 
     ws = Workspace.at(compile_workspace(n))
     with _profiled(profile), Timer() as t:
@@ -71,10 +71,10 @@ def case_bare(n: int, profile: str | None = None) -> dict:
 
 
 def case_bare_reference_composer(n: int, profile: str | None = None) -> dict:
-    """compile_month as it was before bulletin/composer.py: docxcompose's Composer.insert per draft."""
-    import bulletin.composer
+    """compile_month as it was before bulletin/layout/composer.py: docxcompose's Composer.insert per draft."""
+    import bulletin.layout.composer
 
-    bulletin.composer.BulletinComposer = bulletin.composer.ReferenceComposer
+    bulletin.layout.composer.BulletinComposer = bulletin.layout.composer.ReferenceComposer
     result = case_compile(n, profile)
     result["case"] = "compile-docxcompose"
     return result
@@ -163,10 +163,10 @@ def case_send(n: int) -> dict:
     The server runs in a thread of this process (tests/smtp_server.py, which counts connections)."""
     from smtp_server import SmtpServer
 
-    from bulletin.approval import approve
-    from bulletin.delivery import send_bulletin
-    from bulletin.pipeline import compile_month
-    from bulletin.workspace import Workspace
+    from bulletin.delivery.approval import approve
+    from bulletin.delivery.delivery import send_bulletin
+    from bulletin.layout.pipeline import compile_month
+    from bulletin.core.workspace import Workspace
 
     server = SmtpServer().start()
     try:
@@ -221,9 +221,9 @@ def case_flow(n: int, poll: float | None = None) -> dict:
         root = _smtp_workspace(n, 10, server.port, reviewers=True)
         clock = {"start": time.perf_counter()}
         import flows.monthly_bulletin as monthly  # imports Prefect
-        from bulletin.approval import approve
-        from bulletin.ledger import Ledger
-        from bulletin.workspace import Workspace
+        from bulletin.delivery.approval import approve
+        from bulletin.core.ledger import Ledger
+        from bulletin.core.workspace import Workspace
         from flows.resume import resume_month_run
 
         clock["imported"] = time.perf_counter()
@@ -300,10 +300,10 @@ def case_plain_steps(n: int) -> dict:
     """The flow's work without Prefect: compile, mail for review, approve, send (same workspace shape)."""
     from smtp_server import SmtpServer
 
-    from bulletin.approval import approve
-    from bulletin.delivery import send_bulletin, send_for_review
-    from bulletin.pipeline import compile_month
-    from bulletin.workspace import Workspace
+    from bulletin.delivery.approval import approve
+    from bulletin.delivery.delivery import send_bulletin, send_for_review
+    from bulletin.layout.pipeline import compile_month
+    from bulletin.core.workspace import Workspace
 
     server = SmtpServer().start()
     try:

@@ -21,8 +21,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from .errors import BulletinError
-from .workspace import Workspace, check_month
+from .core.errors import BulletinError
+from .core.workspace import Workspace, check_month
 
 app = typer.Typer(
     name="bulletin",
@@ -75,7 +75,7 @@ def _guard(func):
 @_guard
 def init(directory: Annotated[Path, typer.Argument(help="新工作目录")]) -> None:
     """创建一个可直接使用的工作目录（含示例稿件和配置）。"""
-    from .resources import example_workspace
+    from .core.resources import example_workspace
 
     if directory.exists() and any(directory.iterdir()):
         _fail(f"{directory} 已存在且不是空目录：为避免覆盖现有文件，请换一个目录。")
@@ -98,7 +98,7 @@ def compile_(
     issue: Annotated[Optional[int], typer.Option("--issue", min=1, help="指定期号（默认自动续号）")] = None,
 ) -> None:
     """编排某月简报：收稿、校验、生成 .docx 和收稿报告。"""
-    from .pipeline import compile_month
+    from .layout.pipeline import compile_month
 
     ws = _workspace(workspace)
     ws.settings  # report a bad bulletin.toml before anything else
@@ -161,7 +161,7 @@ def approve(
     comment: Annotated[str, typer.Option("--comment", help="审核意见")] = "",
 ) -> None:
     """审核通过当月简报（以当前磁盘上的文件为准，Word 中的修改也算在内）。"""
-    from .approval import approve as record_approval
+    from .delivery.approval import approve as record_approval
 
     ws = _workspace(workspace)
     month = _month(ws, month)
@@ -179,7 +179,7 @@ def reject(
     month: MonthOpt = None,
 ) -> None:
     """退回当月简报（不发送），记录原因。"""
-    from .approval import reject as record_rejection
+    from .delivery.approval import reject as record_rejection
 
     ws = _workspace(workspace)
     month = _month(ws, month)
@@ -190,7 +190,7 @@ def reject(
 
 def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str) -> None:
     """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
-    from .ledger import Ledger
+    from .core.ledger import Ledger
 
     with Ledger(ws.ledger_path) as ledger:
         waiting = ledger.flow_run(month)
@@ -215,7 +215,7 @@ def send(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的对象，不发送")] = False,
 ) -> None:
     """把审核通过的简报发送给分发名单（已发送的不再重复发送）。"""
-    from .delivery import send_bulletin
+    from .delivery.delivery import send_bulletin
 
     ws = _workspace(workspace)
     month = _month(ws, month)
@@ -229,7 +229,7 @@ def send(
 @_guard
 def status(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
     """查看某月简报的状态：收稿、期号、审核、发送。"""
-    from .delivery import month_status
+    from .delivery.delivery import month_status
 
     ws = _workspace(workspace)
     month = _month(ws, month)

@@ -35,20 +35,20 @@ from prefect.input import RunInput
 from prefect.tasks import exponential_backoff
 from pydantic import Field
 
-from bulletin import approval
-from bulletin.delivery import (
+from bulletin.delivery import approval
+from bulletin.delivery.delivery import (
     DeliveryReport,
     MonthStatus,
     month_status,
     send_bulletin,
     send_for_review,
 )
-from bulletin.errors import BulletinError
-from bulletin.ledger import Ledger
-from bulletin.ledger import now as ledger_now
-from bulletin.mail import MailError
-from bulletin.pipeline import CompileResult, compile_month
-from bulletin.workspace import Workspace, check_month, current_month
+from bulletin.core.errors import BulletinError
+from bulletin.core.ledger import Ledger
+from bulletin.core.ledger import now as ledger_now
+from bulletin.delivery.mail import MailError
+from bulletin.layout.pipeline import CompileResult, compile_month
+from bulletin.core.workspace import Workspace, check_month, current_month
 
 # How often a waiting run asks the server whether it was resumed (Prefect: 10 s; an approval should show at once).
 PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 3)

@@ -7,7 +7,7 @@ from pathlib import Path
 from docx import Document
 from docx.oxml.ns import qn
 
-from bulletin.wordxml import text_of
+from bulletin.core.wordxml import text_of
 
 
 def paragraph_text(paragraph) -> str:

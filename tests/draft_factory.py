@@ -240,7 +240,7 @@ def _core_properties(doc):
     """doc.core_properties with python-docx's "cp" prefix bound to the core-properties namespace.
 
     Importing docxcompose (the product does) rebinds it process-wide to the custom-properties namespace; a
-    setter then appends a second, invalid element instead of setting the real one (see bulletin/wordxml.py).
+    setter then appends a second, invalid element instead of setting the real one (see bulletin/core/wordxml.py).
     """
     saved = nsmap["cp"]
     nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"

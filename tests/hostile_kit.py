@@ -142,8 +142,8 @@ _MEASURE = textwrap.dedent(
     """
     import json, resource, sys
     from pathlib import Path
-    from bulletin.intake import gather
-    from bulletin.roster import Roster
+    from bulletin.intake.intake import gather
+    from bulletin.intake.roster import Roster
 
     def rss_mb():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB

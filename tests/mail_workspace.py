@@ -8,9 +8,9 @@ from pathlib import Path
 
 from docx import Document
 
-from bulletin.atomic import sha256_file
-from bulletin.ledger import Ledger
-from bulletin.workspace import Workspace
+from bulletin.core.atomic import sha256_file
+from bulletin.core.ledger import Ledger
+from bulletin.core.workspace import Workspace
 
 MONTH = "2026-10"
 TITLE = "章贡区“五型”政府建设 工作简报"

@@ -9,8 +9,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx_read import all_text, body_paragraphs, table_rows
 
-from bulletin.errors import BulletinError, NothingToCompile
-from bulletin.ledger import Ledger
+from bulletin.core.errors import BulletinError, NothingToCompile
+from bulletin.core.ledger import Ledger
 
 BODY_A = ["今年以来，区人社局聚焦重点群体，新增城镇就业4120人。", "下一步，将持续优化就业服务。"]
 BODY_B = ["区财政局全力保障民生支出，1—10月民生支出占比达82.6%。"]

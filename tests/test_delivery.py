@@ -10,12 +10,12 @@ from email.header import decode_header, make_header
 
 import pytest
 
-from bulletin import delivery, mail
-from bulletin.approval import approve, approved_file, reject
-from bulletin.errors import BulletinError, ConfigError, NotApproved
-from bulletin.ledger import Ledger
-from bulletin.mail import MailError, SmtpTransport
-from bulletin.workspace import Workspace
+from bulletin.delivery import delivery, mail
+from bulletin.delivery.approval import approve, approved_file, reject
+from bulletin.core.errors import BulletinError, ConfigError, NotApproved
+from bulletin.core.ledger import Ledger
+from bulletin.delivery.mail import MailError, SmtpTransport
+from bulletin.core.workspace import Workspace
 from mail_workspace import numbered_recipients, smtp_settings, write_recipients, write_settings
 from smtp_server import USER_UNKNOWN, make_certificate
 

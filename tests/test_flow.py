@@ -26,12 +26,12 @@ from mail_workspace import (
 )
 from typer.testing import CliRunner
 
-from bulletin.approval import approve
-from bulletin.atomic import sha256_file
-from bulletin.errors import BulletinError
-from bulletin.ledger import Ledger
-from bulletin.mail import MailError
-from bulletin.workspace import Workspace
+from bulletin.delivery.approval import approve
+from bulletin.core.atomic import sha256_file
+from bulletin.core.errors import BulletinError
+from bulletin.core.ledger import Ledger
+from bulletin.delivery.mail import MailError
+from bulletin.core.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -207,7 +207,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
     assert "审核通过（张主任）" in summary and "本次发送 3 位" in summary
 
-    # Logs: the run logger and the library's own (bulletin.delivery) reach Prefect; the password never does.
+    # Logs: the run logger and the library's own (bulletin.delivery.delivery) reach Prefect; the password never does.
     messages = run_logs(run_id, "batch 1/1: 3 accepted")
     assert any("batch 1/1: 3 accepted" in m for m in messages)
     assert any("等待审核" in m for m in messages)

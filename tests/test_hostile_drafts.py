@@ -17,10 +17,10 @@ import pytest
 from docx import Document
 from docx_read import all_text, table_rows
 
-from bulletin.docxfile import MAX_UNPACKED_BYTES
-from bulletin.intake import gather
-from bulletin.ledger import Ledger
-from bulletin.roster import Roster
+from bulletin.intake.docxfile import MAX_UNPACKED_BYTES
+from bulletin.intake.intake import gather
+from bulletin.core.ledger import Ledger
+from bulletin.intake.roster import Roster
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DOCM = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -362,18 +362,18 @@ def _ledger_rows(office) -> list[dict]:
 
 
 def test_an_unexpected_error_on_one_draft_does_not_stop_the_month(office, monkeypatch):
-    import bulletin.intake
+    import bulletin.intake.intake
 
     office.draft("1.docx", title="好稿", unit_line="区人社局")
     office.draft("2.docx", title="会出错的稿件", unit_line="区财政局")
-    real = bulletin.intake.read_draft
+    real = bulletin.intake.intake.read_draft
 
     def flaky(path, roster):
         if path.name == "2.docx":
             raise IndexError("odd file")
         return real(path, roster)
 
-    monkeypatch.setattr(bulletin.intake, "read_draft", flaky)
+    monkeypatch.setattr(bulletin.intake.intake, "read_draft", flaky)
     result = office.compile()
     assert [d.name for d in result.intake.accepted] == ["1.docx"]
     (refusal,) = result.intake.refused

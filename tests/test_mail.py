@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from bulletin.config import Settings, SmtpSettings
-from bulletin.errors import ConfigError
-from bulletin.mail import (
+from bulletin.core.config import Settings, SmtpSettings
+from bulletin.core.errors import ConfigError
+from bulletin.delivery.mail import (
     MailError,
     SmtpTransport,
     build_message,

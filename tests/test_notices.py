@@ -12,8 +12,8 @@ import pytest
 from docx_read import table_rows
 from openpyxl import Workbook
 
-from bulletin.notices import read_notices
-from bulletin.roster import Roster
+from bulletin.intake.notices import read_notices
+from bulletin.intake.roster import Roster
 
 GOOD = [("区行政审批局", "政务服务满意率100%", "通报表扬", ""), ("区住建局", "信访件办理超期2件", "通报批评", "已督促整改")]
 

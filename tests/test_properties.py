@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bulletin.compose import Literal, render_issue
-from bulletin.drafts import clean_text, read_draft
-from bulletin.issue import Article, Issue
-from bulletin.notices import NoticeRow
-from bulletin.resources import shipped_template
-from bulletin.roster import Roster
-from bulletin.wordxml import text_of, w
+from bulletin.layout.compose import Literal, render_issue
+from bulletin.intake.drafts import clean_text, read_draft
+from bulletin.layout.issue import Article, Issue
+from bulletin.intake.notices import NoticeRow
+from bulletin.core.resources import shipped_template
+from bulletin.intake.roster import Roster
+from bulletin.core.wordxml import text_of, w
 
 SYNTAX = ["{{", "}}", "{%", "%}", "{#", "#}", "{_{", "}_}", "{_%", "%_}", "{{ 7*7 }}", "{% for x in y %}",
           "{%p if a %}", "{%tr endfor %}", "{{r x }}", "{{p sd }}", "{% raw %}", "{{ cycler.__init__ }}",

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.errors import BulletinError
-from bulletin.recipients import Recipient, read_recipients
+from bulletin.core.errors import BulletinError
+from bulletin.delivery.recipients import Recipient, read_recipients
 from mail_workspace import write_recipients
 
 

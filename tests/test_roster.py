@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.roster import (
+from bulletin.intake.roster import (
     Roster,
     byline_unit,
     looks_like_unit,

@@ -17,11 +17,11 @@ import pytest
 from docx import Document
 from docx_read import all_text
 
-import bulletin.atomic
-import bulletin.pipeline
-from bulletin.errors import BulletinError, NothingToCompile, TemplateProblem
-from bulletin.ledger import Ledger
-from bulletin.pipeline import workspace_lock
+import bulletin.core.atomic
+import bulletin.layout.pipeline
+from bulletin.core.errors import BulletinError, NothingToCompile, TemplateProblem
+from bulletin.core.ledger import Ledger
+from bulletin.layout.pipeline import workspace_lock
 
 
 def _snapshot(root: Path) -> dict[str, tuple]:
@@ -65,7 +65,7 @@ def test_every_output_is_written_to_a_temporary_file_and_renamed(office, monkeyp
         renames.append((Path(src), Path(dst)))
         real_replace(src, dst)
 
-    monkeypatch.setattr(bulletin.atomic.os, "replace", spy)
+    monkeypatch.setattr(bulletin.core.atomic.os, "replace", spy)
     result = office.compile()
     out = office.ws.month_outputs(office.month)
     produced = sorted(p for p in out.iterdir() if p.is_file())
@@ -82,8 +82,8 @@ def test_two_processes_compiling_at_once_are_serialised(office):
         """
         import sys
         from datetime import date
-        from bulletin.pipeline import compile_month
-        from bulletin.workspace import Workspace
+        from bulletin.layout.pipeline import compile_month
+        from bulletin.core.workspace import Workspace
 
         result = compile_month(Workspace.at(sys.argv[1]), "2026-10", issue_date=date(2026, 10, 28),
                                on_wait=lambda: print("WAITING", flush=True))
@@ -136,13 +136,13 @@ def _check_two_compiles_one_number(office) -> None:
     out = office.ws.month_outputs(office.month)
     assert [p.name for p in out.glob("*.docx")] == ["工作简报第64期.docx"]
     assert not list(out.glob(".tmp-*"))
-    assert bulletin.atomic.sha256_file(out / "工作简报第64期.docx") == last.sha256
+    assert bulletin.core.atomic.sha256_file(out / "工作简报第64期.docx") == last.sha256
     assert "稳就业" in all_text(out / "工作简报第64期.docx")
 
 
 def test_a_compile_that_cannot_get_the_lock_says_so_and_changes_nothing(office, monkeypatch):
     office.draft("1.docx", title="稿件", unit_line="区人社局")
-    monkeypatch.setattr(bulletin.pipeline, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(bulletin.layout.pipeline, "LOCK_WAIT_SECONDS", 0.3)
     waited = []
     lock = workspace_lock(office.ws)
     with lock, pytest.raises(BulletinError, match="另一个编排任务正在使用此工作目录"):
@@ -164,7 +164,7 @@ def _break_render(office, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("render failed half-way")
 
-    monkeypatch.setattr(bulletin.pipeline, "render_issue", boom)
+    monkeypatch.setattr(bulletin.layout.pipeline, "render_issue", boom)
     return RuntimeError
 
 
@@ -172,7 +172,7 @@ def _break_disk(office, monkeypatch):
     def full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bulletin.atomic.os, "fsync", full)
+    monkeypatch.setattr(bulletin.core.atomic.os, "fsync", full)
     return OSError
 
 
@@ -204,7 +204,7 @@ def test_a_failed_compile_leaves_the_previous_bulletin_intact(office, monkeypatc
     assert sorted(p.name for p in out.iterdir()) == sorted([first.path.name, first.report_path.name])
     with Ledger(office.ws.ledger_path) as ledger:
         assert ledger.compile_count(office.month) == 1
-        assert ledger.last_compile(office.month).sha256 == bulletin.atomic.sha256_file(first.path)
+        assert ledger.last_compile(office.month).sha256 == bulletin.core.atomic.sha256_file(first.path)
     assert "第一次编排的稿件" in all_text(first.path)
 
 

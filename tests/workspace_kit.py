@@ -8,8 +8,8 @@ from pathlib import Path
 
 import draft_factory
 
-from bulletin.pipeline import CompileResult, compile_month
-from bulletin.workspace import Workspace
+from bulletin.layout.pipeline import CompileResult, compile_month
+from bulletin.core.workspace import Workspace
 
 MONTH = "2026-10"
 SETTINGS = """\

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from .docxfile import Refused
 from .drafts import Draft, read_draft
-from .errors import BulletinError
+from ..core.errors import BulletinError
 from .roster import Roster, normalize
-from .textio import read_office_text
+from ..core.textio import read_office_text
 
 log = logging.getLogger(__name__)
 ORDER_FILE = "order.txt"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import BulletinError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # bulletin/, from bulletin/core/
 _DATA = _PACKAGE / "_data"
 _REPO = _PACKAGE.parent
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import ledger as ledger_mod
-from .atomic import sha256_file
-from .errors import BulletinError, NotApproved
-from .ledger import CompileRecord, Ledger
-from .workspace import Workspace, check_month
+from ..core import ledger as ledger_mod
+from ..core.atomic import sha256_file
+from ..core.errors import BulletinError, NotApproved
+from ..core.ledger import CompileRecord, Ledger
+from ..core.workspace import Workspace, check_month
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .approval import approved_file
-from .atomic import sha256_bytes, sha256_file
-from .config import Settings
-from .errors import BulletinError, NotApproved
-from .ledger import Approval, CompileRecord, DeliveryRecord, Ledger
+from ..core.atomic import sha256_bytes, sha256_file
+from ..core.config import Settings
+from ..core.errors import BulletinError, NotApproved
+from ..core.ledger import Approval, CompileRecord, DeliveryRecord, Ledger
 from .mail import (
     MailError,
     Transport,
@@ -41,7 +41,7 @@ from .mail import (
     transport_for,
 )
 from .recipients import Recipient, normalise_email, read_recipients
-from .workspace import Workspace, check_month
+from ..core.workspace import Workspace, check_month
 
 log = logging.getLogger("bulletin.delivery")
 

@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from .wordxml import text_of, w, xpath
+from ..core.wordxml import text_of, w, xpath
 
 HEADING_1 = "Heading 1"
 HEADING_2 = "Heading 2"

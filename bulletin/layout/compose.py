@@ -20,12 +20,12 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .composer import BulletinComposer, style_id_names
-from .errors import TemplateProblem
+from ..core.errors import TemplateProblem
 from .issue import Issue
 from .restyle import restyle_body
-from .sanitize import clean_body
-from .textio import clean_text
-from .wordxml import set_core_properties, text_of, w
+from ..intake.sanitize import clean_body
+from ..core.textio import clean_text
+from ..core.wordxml import set_core_properties, text_of, w
 
 ProgressFn = Callable[[int, int, str], None]
 

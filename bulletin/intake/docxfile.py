@@ -16,7 +16,7 @@ from typing import Self
 
 from lxml import etree
 
-from .errors import BulletinError
+from ..core.errors import BulletinError
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"

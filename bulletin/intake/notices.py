@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .docxfile import Refused, check_archive
-from .errors import BulletinError
+from ..core.errors import BulletinError
 from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
-from .textio import clean_text, read_office_text
+from ..core.textio import clean_text, read_office_text
 
 if TYPE_CHECKING:  # pandas costs ~0.2 s and 50 MB to import: only months with a sheet pay it
     import pandas as pd

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .wordxml import r, remove, unwrap, w, xpath
+from ..core.wordxml import r, remove, unwrap, w, xpath
 
 _EMBED = r("embed")
 _LINK = r("link")

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from .atomic import write_atomic
-from .config import Settings, SmtpSettings
-from .errors import BulletinError, ConfigError
+from ..core.atomic import write_atomic
+from ..core.config import Settings, SmtpSettings
+from ..core.errors import BulletinError, ConfigError
 
 log = logging.getLogger("bulletin.mail")
 

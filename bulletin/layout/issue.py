@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .config import BulletinSettings
-from .intake import Intake
-from .notices import NoticeRow, NoticeSheet
+from ..core.config import BulletinSettings
+from ..intake.intake import Intake
+from ..intake.notices import NoticeRow, NoticeSheet
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BulletinError
-from .textio import read_office_text
+from ..core.errors import BulletinError
+from ..core.textio import read_office_text
 
 # Endings of Chinese government unit names; used when a name is not in the roster.
 _UNIT_SUFFIXES = (

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from .errors import BulletinError
-from .textio import read_office_text
+from ..core.errors import BulletinError
+from ..core.textio import read_office_text
 
 _COLUMNS = {
     "list": ("list", "名单"),

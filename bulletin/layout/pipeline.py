@@ -13,16 +13,16 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .atomic import sha256_bytes, sha256_file, write_atomic, write_text_atomic
+from ..core.atomic import sha256_bytes, sha256_file, write_atomic, write_text_atomic
 from .compose import ProgressFn, render_issue
-from .errors import BulletinError, NothingToCompile
-from .intake import Intake, gather
+from ..core.errors import BulletinError, NothingToCompile
+from ..intake.intake import Intake, gather
 from .issue import build_issue
-from .ledger import Ledger
-from .notices import NoticeSheet, read_notices
-from .report import intake_report
-from .roster import Roster
-from .workspace import OFFICE_TZ, Workspace
+from ..core.ledger import Ledger
+from ..intake.notices import NoticeSheet, read_notices
+from ..intake.report import intake_report
+from ..intake.roster import Roster
+from ..core.workspace import OFFICE_TZ, Workspace
 
 REPORT_NAME = "收稿报告.txt"
 BULLETIN_GLOB = "工作简报第*期.docx"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .atomic import sha256_file
+from ..core.atomic import sha256_file
 from .docxfile import DocxPackage, Refused, screen
 from .roster import Roster, byline_unit
 from .sanitize import CleanReport, clean_body
-from .textio import clean_text
-from .wordxml import text_of, w, xpath
+from ..core.textio import clean_text
+from ..core.wordxml import text_of, w, xpath
 
 MAX_TITLE_CHARS = 80
 _TITLE_STYLE_NAMES = {"title", "标题"}

@@ -1,0 +1,1 @@
+"""Settings, the workspace and its ledger, errors, atomic files: what every stage stands on."""

@@ -1,0 +1,1 @@
+"""Draft -> Issue -> .docx: the bulletin's content, composed into the office's Word template."""
