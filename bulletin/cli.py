@@ -247,6 +247,25 @@ def run(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
     monthly_bulletin(month=month, workspace=str(ws.root))
 
 
+@app.command()
+@_guard
+def fetch(
+    workspace: WorkspaceOpt = None,
+    month: Annotated[Optional[str], typer.Option("--month", "-m", help="把本次收到的稿件都放入该月 YYYY-MM（默认按收信时间）")] = None,
+) -> None:
+    """从投稿邮箱收稿：保存稿件附件到 inputs/<月份>/，并给每封来信发回执（已收取的不会重复处理）。"""
+    from .intake.collect import fetch as fetch_mailbox
+
+    ws = _workspace(workspace)
+    report = fetch_mailbox(ws, check_month(month) if month else None,
+                           on_wait=lambda: err.print("另一个收稿任务正在进行，等待其完成……"))
+    for line in report.lines:
+        _say(line, "· ")
+    _say(report.summary())
+    for error in report.receipts.get("errors", []):
+        _say(error, "回执未发出 ", "yellow")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="bulletin")
 

@@ -1,5 +1,6 @@
-"""The month's bulletin as one Prefect flow: compile, publish the intake, mail the draft to the reviewers, wait
-for the office's decision (Prefect UI or `bulletin approve`/`bulletin reject`), record it, deliver.
+"""The month's bulletin as one Prefect flow: fetch the submission mailbox (with a [mailbox]), compile, publish
+the intake, mail the draft to the reviewers, wait for the office's decision (Prefect UI or `bulletin approve`/
+`bulletin reject`), record it, deliver.
 
 Every task wraps a function of `bulletin`; all state lives in the workspace ledger, so every step is safe to
 repeat: the issue number is the month's (compile_month never assigns a second one), review and delivery mails
@@ -272,6 +273,7 @@ def monthly_bulletin(month: str | None = None, workspace: str = ".") -> str:
 def _monthly(ws: Workspace, month: str, run_id: str) -> str:
     logger = get_run_logger()
     root = str(ws.root)
+    _fetch_first(ws)
     status = read_status(root, month)
     if status.approved:
         d = status.decision
@@ -322,6 +324,18 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
     finally:
         if _recorded_state(ws, month) == (run_id, WAITING):
             record_flow_run(root, month, run_id, FINISHED)
+
+
+def _fetch_first(ws: Workspace) -> None:
+    """With a [mailbox], the drafts waiting in the submission mailbox come in first (and get their receipts).
+    A mailbox that cannot be reached does not stop the bulletin: it is compiled from what is in the folder."""
+    if ws.settings.mailbox is None:
+        return
+    from flows.collect_drafts import fetch_mail
+
+    state = fetch_mail(str(ws.root), return_state=True)
+    if state.is_failed():
+        get_run_logger().warning(f"未能从投稿邮箱收稿（{state.message}）：本次按 inputs/ 中已有的稿件继续。")
 
 
 def _recorded_state(ws: Workspace, month: str) -> tuple[str, str] | None:

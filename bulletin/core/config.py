@@ -81,6 +81,7 @@ class Settings(_Section):
     bulletin: BulletinSettings
     smtp: SmtpSettings | None = None
     review: ReviewSettings = ReviewSettings()
+    mailbox: MailboxSettings | None = None  # the submission mailbox (bulletin fetch); model at the end
 
 
 _KEY_NAMES = {
@@ -141,3 +142,60 @@ def load_settings(path: Path) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, path)) from None
+
+
+# ===== [mailbox]: the submission mailbox (投稿邮箱) read by `bulletin fetch` (owner: mailbox intake) =========
+from pydantic import model_validator  # noqa: E402
+
+
+class MailboxSettings(_Section):
+    """IMAP access to the mailbox departments send drafts to. The password (or 授权码) only from
+    $BULLETIN_IMAP_PASSWORD. Certificates are always verified; `cafile` names an internal CA's certificate."""
+
+    host: NonEmpty
+    port: int | None = Field(default=None, ge=1, le=65535)  # default: 993 with ssl, else 143
+    user: NonEmpty
+    ssl: bool = True
+    starttls: bool = False
+    cafile: str | None = None
+    # A login over a connection without TLS sends the password in clear: only when written explicitly.
+    allow_plaintext_login: bool = False
+    folder: NonEmpty = "INBOX"
+    receipts: bool = True  # reply to each submission through [smtp]
+    move_to: str | None = None  # move imported messages there; by default the mailbox is not changed
+    timeout: float = Field(default=60, gt=0)
+    max_message_mb: float = Field(default=30, gt=0)  # larger messages are not downloaded (the sender is told)
+    max_attachments: int = Field(default=20, ge=1)  # attachments (and .zip entries) taken from one message
+    max_messages: int = Field(default=500, ge=1)  # messages read by one fetch; the rest wait for the next
+
+    @model_validator(mode="before")
+    @classmethod
+    def _starttls_instead_of_ssl(cls, data):  # noqa: ANN001
+        """`starttls = true` alone means port 143 with STARTTLS: ssl then defaults to false."""
+        if isinstance(data, dict) and data.get("starttls") is True and "ssl" not in data:
+            data = {**data, "ssl": False}
+        return data
+
+    @field_validator("starttls")
+    @classmethod
+    def _one_tls_mode(cls, starttls: bool, info):  # noqa: ANN001
+        if starttls and info.data.get("ssl"):
+            raise ValueError("ssl 与 starttls 只能二选一")
+        return starttls
+
+    @field_validator("move_to")
+    @classmethod
+    def _folder_name(cls, move_to: str | None):  # noqa: ANN001
+        return move_to.strip() or None if move_to else None
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.ssl else 143)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.ssl or self.starttls
+
+
+Settings.model_rebuild()
+# ===== end of [mailbox] =====================================================================================

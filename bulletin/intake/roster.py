@@ -20,6 +20,7 @@ _UNIT_SUFFIXES = (
 _UNIT_PREFIXES = ("区", "市", "县", "省", "镇", "乡", "中共", "共青团")
 _MAX_UNIT_LEN = 24
 _ALIAS_SPLIT = re.compile(r"[;；、,，|/]")
+_EMAIL_HEADERS = {"邮箱", "电子邮箱", "邮件地址", "投稿邮箱", "email", "e-mail", "mail"}
 # Decoration around a unit line: （区人社局供稿）, ——区人社局, 供稿单位：区人社局, 【区人社局】 ...
 _DECORATION = re.compile(r"^[\s（(【\[—\-－–·:：]*(?:供稿单位|来源|供稿|报送单位)?[：:]?\s*|[\s）)】\]]*$")
 _BYLINE = re.compile(r"^[（(]\s*(?P<unit>[^（）()]{2,30}?)\s*供稿\s*[）)]$")
@@ -58,6 +59,7 @@ class Roster:
 
     canonical: dict[str, str] = field(default_factory=dict)  # normalized name or alias -> canonical name
     problems: list[str] = field(default_factory=list)
+    emails: dict[str, str] = field(default_factory=dict)  # registered mailbox (column 邮箱) -> canonical name
 
     @classmethod
     def load(cls, path: Path) -> Roster:
@@ -69,18 +71,26 @@ class Roster:
         except (BulletinError, csv.Error) as exc:
             roster.problems.append(f"{path.name} 无法读取（{exc}），本次未使用单位名册。")
             return roster
+        email_columns: set[int] = set()
         for line_no, row in enumerate(rows, start=1):
             if not row or not any(cell.strip() for cell in row):
                 continue
             name = row[0].strip()
             if line_no == 1 and normalize(name) in ("单位名称", "单位", "name", "unit"):
+                email_columns = {i for i, cell in enumerate(row) if normalize(cell).lower() in _EMAIL_HEADERS}
                 continue
             if not name:
                 roster.problems.append(f"{path.name} 第{line_no}行：缺少单位名称，已跳过。")
                 continue
-            clash = roster.add(name, [a for cell in row[1:] for a in _ALIAS_SPLIT.split(cell)])
+            aliases, emails = [], []
+            for column, cell in enumerate(row[1:], start=1):
+                for token in _ALIAS_SPLIT.split(cell):
+                    (emails if column in email_columns or "@" in token else aliases).append(token)
+            clash = roster.add(name, aliases)
             for alias, other in clash:
                 roster.problems.append(f"{path.name} 第{line_no}行：“{alias}”已是“{other}”的名称或别名，仍按“{other}”处理。")
+            for problem in roster.add_emails(name, emails):
+                roster.problems.append(f"{path.name} 第{line_no}行：{problem}")
         return roster
 
     def add(self, name: str, aliases: list[str] = ()) -> list[tuple[str, str]]:
@@ -110,3 +120,31 @@ class Roster:
         if looks_like_unit(candidate):
             return candidate, False
         return None
+
+
+    # -- registered mailboxes (column 邮箱): who a mail sender is --------------------------------------------
+    def add_emails(self, name: str, addresses: list[str]) -> list[str]:
+        """Register a unit's mailboxes; returns problems (not an address, already another unit's)."""
+        problems = []
+        for raw in addresses:
+            if not raw.strip():
+                continue
+            key = email_key(raw)
+            local, _, domain = key.rpartition("@")
+            if not local or not domain or "@" in local:
+                problems.append(f"“{raw.strip()}”不是电子邮箱地址，已忽略。")
+                continue
+            kept = self.emails.setdefault(key, name)
+            if kept != name:
+                problems.append(f"邮箱 {key} 已登记为“{kept}”的邮箱，仍按“{kept}”处理。")
+        return problems
+
+    def unit_for_email(self, address: str) -> str | None:
+        """The unit whose registered mailbox this is (match the From address, never the display name)."""
+        return self.emails.get(email_key(address)) if address else None
+
+
+def email_key(address: str) -> str:
+    """How addresses compare: NFKC (full-width letters typed with a Chinese input method), no spaces, lower case,
+    no angle brackets or mailto: (pasted from a mail client)."""
+    return normalize(address).strip("<>").lower().removeprefix("mailto:")
