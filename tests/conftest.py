@@ -81,3 +81,23 @@ def prefect_harness():
     with prefect_test_harness(server_startup_timeout=60):
         yield
 # ===== end of Prefect flow fixtures ============================================================================
+
+
+# ===== submission mailbox fixtures (owner: mailbox intake) ====================================================
+@pytest.fixture
+def imap_server():
+    """Factory: imap_server(tls=False) -> a started Dovecot on 127.0.0.1 (tests/imap_server.py); stopped after."""
+    from imap_server import ImapServer, require_dovecot
+
+    require_dovecot()
+    started = []
+
+    def start(**options):
+        server = ImapServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+# ===== end of submission mailbox fixtures =====================================================================

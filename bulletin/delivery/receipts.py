@@ -53,7 +53,8 @@ def receipt_body(settings: Settings, message: MailMessage) -> str:
     for n, item in enumerate(message.items, start=1):
         outcome = item["outcome"]
         if outcome == "draft":
-            text = f"已收稿，将编入{int(year)}年{int(month)}月简报的稿件"
+            how = f"（{item['reason']}）" if item.get("reason") else ""
+            text = f"已收稿{how}，将编入{int(year)}年{int(month)}月简报的稿件"
         elif outcome == "quarantine":
             text = "已收到。您的邮箱尚未在单位名册中登记，稿件待办公室核实发件单位后编入"
         elif outcome == "duplicate":

@@ -256,7 +256,7 @@ class _Fetch:
         if not usable and not sub.machine and sub.body_chars >= 100:
             title = sub.title or "（无标题）"
             data = body_draft(title, unit or None, sub.body, sender=sub.sender, received=arrived)
-            item = Item("（邮件正文）", safe_name(f"{title}（邮件正文）.docx", fallback="邮件正文稿件"), data)
+            item = Item("邮件正文", safe_name(f"{title}（邮件正文）.docx", fallback="邮件正文稿件"), data)
             outcome = self._file(item, Placement("draft" if known else "quarantine"), folder, taken, seen, staged,
                                  "body")
             outcome["reason"] = f"{FLAG}，标题《{title}》"

@@ -110,8 +110,9 @@ class MailboxSession:
         try:
             self._client = IMAPClient(
                 m.host, port=m.effective_port, ssl=m.ssl, ssl_context=self._context if m.ssl else None,
-                timeout=m.timeout, normalise_times=False,
+                timeout=m.timeout,
             )
+            self._client.normalise_times = False  # INTERNALDATE with its own offset, not the machine's local time
             if m.starttls:
                 self._client.starttls(self._context)
         except BaseException as exc:  # noqa: BLE001 - re-raised as MailboxError
