@@ -214,3 +214,20 @@ def wait_state(client: httpx.Client, run_id: str, wanted: set[str], log: Path, t
             return state
         time.sleep(0.5)
     pytest.fail(f"flow run {run_id} did not reach {wanted} (last: {state}):\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def test_deploy_all_also_creates_the_daily_mailbox_collection_at_18_in_shanghai(deployed):
+    """collect-drafts: `bulletin fetch` every day at 18:00 Beijing time (10:00 UTC), so receipts go out the same day."""
+    with httpx.Client(base_url=deployed["api"], timeout=10) as client:
+        d = client.get("/deployments/name/collect-drafts/collect-drafts").json()
+        assert d["entrypoint"] == "flows/collect_drafts.py:collect_drafts"
+        assert d["work_pool_name"] == POOL
+        assert d["parameters"] == {"workspace": str(deployed["workspace"])}
+        (schedule,) = d["schedules"]
+        assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == ("0 18 * * *", "Asia/Shanghai")
+        runs = scheduled_runs(client, d["id"], deployed["server_log"])
+    starts = [datetime.fromisoformat(r["expected_start_time"]) for r in runs]
+    assert all((s.astimezone(SHANGHAI).hour, s.minute) == (18, 0) for s in starts), starts
+    assert all((s.hour, s.minute) == (10, 0) for s in starts), starts
+    days = [s.astimezone(SHANGHAI).date() for s in starts]
+    assert [(b - a).days for a, b in zip(days, days[1:])] == [1, 1]  # every day
