@@ -404,3 +404,27 @@ def test_no_mailbox_section_is_explained(tmp_path):
 
 
 
+
+
+def test_machine_forwarded_drafts_are_taken_without_a_receipt_and_short_notes_are_not_drafts(
+        tmp_path, imap_server, smtp_server, password):
+    imap = imap_server()
+    smtp = smtp_server()
+    password(imap)
+    root = write_office(tmp_path / "office", imap, smtp)
+    imap.append(netease(sender="oa-robot@zgq.gov.test", name="OA系统", subject="【自动转发】区教体局稿件", when=when(12),
+                        msgid="<auto.1@x>", extra_headers=["Auto-Submitted: auto-forwarded"],
+                        attachments=[("区教体局-教师培训.docx", draft_bytes("教师培训", "区教体局"))]), when=when(12))
+    imap.append(plain_text(sender="rsj@zgq.gov.test", name="张三", subject="稿件", text="稿件稍后发送，谢谢。",
+                           when=when(13), msgid="<short.1@x>"), when=when(13))
+    imap.append(plain_text(sender="nobody@qq.test", name="路人", subject="关于某街道开展志愿服务活动的信息",
+                           text="某街道组织志愿者深入社区开展环境整治、义诊和政策宣讲活动，" * 5, when=when(14),
+                           msgid="<stranger.body@x>"), when=when(14))
+    code, output = run_fetch(root)
+    assert code == 0, output
+    assert files_under(root / "inputs" / MONTH) == sorted([  # neither sender is in the roster
+        "待核实/区教体局-教师培训.docx", "待核实/关于某街道开展志愿服务活动的信息（邮件正文）.docx"])
+    got = receipts_by_rcpt(smtp)
+    assert "oa-robot@zgq.gov.test" not in got  # RFC 3834: never answer machine-written mail
+    assert "邮件中没有可用的稿件附件（.docx），正文也不足以成为稿件" in got["rsj@zgq.gov.test"][0].get_content()
+    assert "待办公室核实发件单位" in got["nobody@qq.test"][0].get_content()
