@@ -184,7 +184,10 @@ def test_fetch_saves_every_clients_drafts_and_answers_each_message_once(tmp_path
     # Nothing was marked read, moved or deleted; the ID command was sent (Dovecot logs it).
     flags = imap.flags()
     assert len(flags) == 11 and not any(b"\\Seen" in f for f in flags), flags
-    assert any("name=bulletin" in line and "version=0.1.0" in line for line in imap.id_log()), imap.id_log()
+    # "imap(user)": logged by the authenticated session, i.e. sent after LOGIN and before SELECT, as NetEase wants it.
+    (id_line,) = imap.id_log()
+    assert "imap(zgqwxzfb@mail.test)" in id_line, id_line
+    assert id_line.endswith("ID sent: name=bulletin, version=0.1.0, vendor=bulletin, support-url=bulletin"), id_line
 
     # Fetch again: nothing new saved, no second receipt.
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
@@ -428,3 +431,30 @@ def test_machine_forwarded_drafts_are_taken_without_a_receipt_and_short_notes_ar
     assert "oa-robot@zgq.gov.test" not in got  # RFC 3834: never answer machine-written mail
     assert "邮件中没有可用的稿件附件（.docx），正文也不足以成为稿件" in got["rsj@zgq.gov.test"][0].get_content()
     assert "待办公室核实发件单位" in got["nobody@qq.test"][0].get_content()
+
+
+def test_compile_side_body_drafts_are_flagged_quarantined_files_noted_and_senders_give_units(
+        tmp_path, imap_server, password):
+    from bulletin.core.workspace import Workspace
+    from bulletin.intake.collect import annotate_intake, sender_units
+    from bulletin.intake.intake import gather
+
+    imap = imap_server()
+    password(imap)
+    root = write_office(tmp_path / "office", imap, receipts=False)
+    imap.append(plain_text(sender="jtj@zgq.gov.test", name="李明", subject="区交通局开展道路安全隐患排查整治",
+                           text=BODY_TEXT, when=when(17), msgid="<b.2@x>"), when=when(17))
+    imap.append(outlook(sender="RSJ_zgq@163.com", name="张三", subject="稿件", when=when(18), msgid="<b.3@x>",
+                        attachments=[("就业信息.docx", draft_bytes("就业信息"))]), when=when(18))
+    imap.append(outlook(sender="stranger@qq.test", name="某人", subject="投稿", when=when(18), msgid="<b.4@x>",
+                        attachments=[("某单位稿件.docx", draft_bytes("某单位工作动态"))]), when=when(18))
+    assert run_fetch(root)[0] == 0
+    ws = Workspace.at(root)
+    # For reading drafts: the unit registered for each saved file's sender (the draft itself names no unit).
+    assert sender_units(ws, MONTH) == {"区交通局开展道路安全隐患排查整治（邮件正文）.docx": "区交通局", "就业信息.docx": "区人社局"}
+    intake = gather(ws.month_inputs(MONTH), MONTH, Roster.load(ws.roster_path))
+    annotate_intake(ws, MONTH, intake)
+    body = [d for d in intake.accepted if d.name.endswith("（邮件正文）.docx")][0]
+    assert "由邮件正文生成：请核对标题和正文" in body.warnings
+    assert ("待核实/某单位稿件.docx：发件人 stranger@qq.test 未在单位名册（inputs/units.csv 的“邮箱”列）中登记，未编入；"
+            "核实后请把文件移到 inputs/2026-10/ 并重新编排。") in intake.notes

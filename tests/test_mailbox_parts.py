@@ -215,6 +215,12 @@ def test_clean_subject(subject, clean):
     assert clean_subject(subject) == clean
 
 
+def test_the_address_is_matched_never_the_display_name():
+    raw = b'From: "rsj@zgq.example.cn" <evil@qq.example.com>\r\nSubject: x\r\n\r\nhi\r\n'
+    sub = parse_message(raw)
+    assert (sub.sender, sub.sender_name) == ("evil@qq.example.com", "rsj@zgq.example.cn")
+
+
 # -- machine-written mail (RFC 3834) -------------------------------------------------------------------------------------
 def _with(*headers: str, sender: str = "rsj@zgq.example.cn") -> bytes:
     return plain_text(sender=sender, name="x", subject="s", text="t", when=when(1), msgid="<m@x>",

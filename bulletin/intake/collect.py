@@ -452,3 +452,17 @@ def body_drafts(ws: Workspace, month: str) -> set[str]:
     with Ledger(ws.ledger_path) as ledger:
         return {f.file.rpartition("/")[2] for f in MailLedger(ledger).files(month) if f.origin == "body"}
 
+
+
+def annotate_intake(ws: Workspace, month: str, intake) -> None:
+    """What compile should say about mailbox drafts: a draft generated from a message body is flagged (the office
+    checks its title and text); drafts waiting in 待核实/ are listed in the report's notes."""
+    generated = body_drafts(ws, month)
+    for draft in intake.accepted:
+        if draft.name in generated and not any(FLAG in w for w in draft.warnings):
+            draft.warnings.append(f"{FLAG}：请核对标题和正文")
+    for file, sender in quarantined_files(ws, month):
+        intake.notes.append(
+            f"{file}：发件人 {sender} 未在单位名册（inputs/units.csv 的“邮箱”列）中登记，未编入；"
+            f"核实后请把文件移到 inputs/{month}/ 并重新编排。"
+        )
