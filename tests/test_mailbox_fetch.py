@@ -458,3 +458,36 @@ def test_compile_side_body_drafts_are_flagged_quarantined_files_noted_and_sender
     assert "由邮件正文生成：请核对标题和正文" in body.warnings
     assert ("待核实/某单位稿件.docx：发件人 stranger@qq.test 未在单位名册（inputs/units.csv 的“邮箱”列）中登记，未编入；"
             "核实后请把文件移到 inputs/2026-10/ 并重新编排。") in intake.notes
+
+
+def test_a_reply_to_a_receipt_gets_no_receipt_no_ping_pong(tmp_path, imap_server, smtp_server, password):
+    imap = imap_server()
+    smtp = smtp_server()
+    password(imap)
+    root = write_office(tmp_path / "office", imap, smtp)
+    imap.append(outlook(sender="rsj@zgq.gov.test", name="张三", subject="稿件", when=when(12), msgid="<p.1@x>",
+                        attachments=[("区人社局稿件.docx", draft_bytes("就业服务", "区人社局"))]), when=when(12))
+    run_fetch(root)
+    (receipt,) = [parsed(m.data) for m in smtp.messages]
+    thanks = plain_text(sender="rsj@zgq.gov.test", name="张三", subject="答复: 回执：稿件", text="收到，谢谢！",
+                        when=when(13), msgid="<p.2@x>",
+                        extra_headers=[f"In-Reply-To: {receipt['Message-ID']}", f"References: <p.1@x> {receipt['Message-ID']}"])
+    imap.append(thanks, when=when(13))
+    code, output = run_fetch(root)
+    assert "收取新邮件 1 封" in output and "回执：发出 0 份" in output
+    assert len(smtp.messages) == 1
+
+
+def test_nothing_secret_in_the_logs_even_at_debug_level(tmp_path, imap_server, password, caplog):
+    import logging
+
+    from bulletin.core.workspace import Workspace
+    from bulletin.intake.collect import fetch
+
+    imap = imap_server()
+    password(imap)
+    root = write_office(tmp_path / "office", imap, receipts=False)
+    caplog.set_level(logging.DEBUG)
+    fetch(Workspace.at(root))
+    assert "LOGIN" in caplog.text and "REDACTED" in caplog.text  # imapclient's own log of the exchange
+    assert imap.password not in caplog.text

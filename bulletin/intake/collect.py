@@ -262,6 +262,8 @@ class _Fetch:
             outcome["reason"] = f"{FLAG}，标题《{title}》"
             outcomes.append(outcome)
         note = ""
+        if receipt == "pending" and sub.answers_a_receipt and not items and not refusals and not staged:
+            receipt, note = "none", "对回执的回复，没有稿件，未再发回执"
         message_dir = f"{base['uidvalidity']}-{base['uid']}-{secrets.token_hex(4)}"
         files = []
         for index, (entry, data) in enumerate(staged):

@@ -58,6 +58,7 @@ class Submission:
     subject: str
     date: datetime | None  # the Date header (the arrival time is the server's INTERNALDATE, see mailbox.py)
     references: str  # References of the message, for the receipt's own References header
+    in_reply_to: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     body: str = ""  # plain text of the message, quoting and signatures removed
     body_subject: str = ""  # the subject that belongs to `body` (a forwarded message's own, when taken from it)
@@ -69,6 +70,11 @@ class Submission:
     def title(self) -> str:
         """The subject without 转发/Fwd/回复 prefixes: the title of a body-only draft."""
         return clean_subject(self.body_subject or self.subject)
+
+    @property
+    def answers_a_receipt(self) -> bool:
+        """A reply to one of our receipts (their Message-IDs start with '<receipt.'): answering it would loop."""
+        return "<receipt." in f"{self.in_reply_to} {self.references}"
 
     @property
     def body_chars(self) -> int:
@@ -364,6 +370,7 @@ def parse_message(raw: bytes, own_addresses: set[str] = frozenset()) -> Submissi
         subject=subject,
         date=date,
         references=header_text(msg, "References"),
+        in_reply_to=header_text(msg, "In-Reply-To"),
     )
     submission.machine, submission.system = machine_reason(msg, sender, {a.lower() for a in own_addresses})
     texts: list[str] = []
