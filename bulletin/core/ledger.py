@@ -446,11 +446,11 @@ class MailLedger:
                 (new_name or file, month, file),
             )
 
-    def finish(self, message: int, items: list[dict] | None = None) -> None:
+    def finish(self, message: int, placed: bool = False) -> None:
+        """The message is done; placed: every staged file of it is in place now (one transaction for all)."""
         with self.ledger._tx() as conn:
-            if items is not None:
-                conn.execute("UPDATE mail_messages SET items = ? WHERE id = ?",
-                             (json.dumps(items, ensure_ascii=False), message))
+            if placed:
+                conn.execute("UPDATE mail_files SET staged = '' WHERE message = ?", (message,))
             conn.execute("UPDATE mail_messages SET state = 'done', updated_at = ? WHERE id = ?", (now(), message))
 
     def receipts_due(self, max_attempts: int) -> list[MailMessage]:
@@ -460,6 +460,13 @@ class MailLedger:
             (max_attempts,),
         ).fetchall()
         return [self._message(row) for row in rows]
+
+    def mark_receipts_sending(self, messages: list[int]) -> None:
+        """Before a batch is sent, in one transaction: a fetch killed during it resends what is still 'sending'
+        (with the same Message-ID), and never loses a receipt."""
+        with self.ledger._tx() as conn:
+            conn.executemany("UPDATE mail_messages SET receipt = 'sending', updated_at = ? WHERE id = ?",
+                             [(now(), m) for m in messages])
 
     def mark_receipt(self, message: int, status: str, error: str = "", count_attempt: bool = False) -> None:
         with self.ledger._tx() as conn:

@@ -124,9 +124,9 @@ def send_receipts(settings: Settings, ledger: MailLedger, outbox: Path, reply_to
         counts["failed"] = len(due)
         counts["errors"].append(str(exc))
         return counts
+    ledger.mark_receipts_sending([m.id for m in due])
     try:
         for index, message in enumerate(due):
-            ledger.mark_receipt(message.id, "sending")
             try:
                 refused = transport.send(build_receipt(settings, message, reply_to), [message.sender])
             except MailError as exc:

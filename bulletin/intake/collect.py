@@ -155,6 +155,7 @@ class _Fetch:
             own.add(str(settings.smtp.sender).lower())
         self.own = {a for a in own if "@" in a}
         self.account = f"{self.mailbox.user}@{self.mailbox.host}/{self.mailbox.folder}"
+        self._index: dict[str, dict[str, str]] = {}
 
     # -- a fetch that stopped part way ------------------------------------------------------------------------
     def recover(self) -> None:
@@ -165,7 +166,7 @@ class _Fetch:
                 if f.staged:
                     referenced.add(f.staged.split("/")[1])
                     self.report.recovered += self._put_in_place(message.month, f)
-            self.mail.finish(message.id)
+            self.mail.finish(message.id, placed=True)
             log.info("finished the interrupted import of message %s (%s)", message.uid, message.subject)
         if self.staging.is_dir():
             for folder in self.staging.iterdir():
@@ -278,7 +279,7 @@ class _Fetch:
             self._put_in_place(month, MailFile(month, entry["file"], row, sub.sender, entry["sha256"],
                                                entry["origin"], entry["original"], entry["staged"]))
         if files:
-            self.mail.finish(row)
+            self.mail.finish(row, placed=True)  # one transaction for all its files: a commit costs an fsync
             shutil.rmtree(self.ws.state_dir / STAGING / message_dir, ignore_errors=True)
         for o in outcomes:
             counter = {"draft": "drafts", "quarantine": "quarantined", "refused": "refused",
@@ -295,8 +296,7 @@ class _Fetch:
             return {"name": item.label, "outcome": "refused", "file": "", "reason": placement.reason}
         sha = digest(item.data)
         subfolder = placement.subfolder
-        same = seen.get(sha) or _same_content(folder, sha, len(item.data)) or (
-            _same_content(folder / QUARANTINE, sha, len(item.data), prefix=f"{QUARANTINE}/"))
+        same = seen.get(sha) or self._contents(folder).get(sha)
         if same:
             return {"name": item.label, "outcome": "duplicate", "file": same,
                     "reason": f"与已收到的《{same}》内容相同，未重复保存"}
@@ -305,7 +305,26 @@ class _Fetch:
         file = f"{subfolder}/{name}" if subfolder else name
         seen[sha] = file
         staged.append(({"file": file, "sha256": sha, "origin": origin, "original": item.label}, item.data))
+        self._contents(folder).setdefault(sha, file)
         return {"name": item.label, "outcome": placement.kind, "file": file, "reason": placement.reason}
+
+    def _contents(self, folder: Path) -> dict[str, str]:
+        """{sha256: file} of what the month folder and its 待核实/ hold, hashed once per fetch (then kept up to
+        date with what this fetch saves): the same draft sent again is recognised without rehashing the folder
+        for every message."""
+        key = str(folder)
+        if key not in self._index:
+            index: dict[str, str] = {}
+            for sub, prefix in ((folder / QUARANTINE, f"{QUARANTINE}/"), (folder, "")):  # the month folder wins
+                if sub.is_dir():
+                    for path in sorted(sub.iterdir()):
+                        if path.is_file() and not path.name.startswith("."):
+                            try:
+                                index[sha256_file(path)] = prefix + path.name
+                            except OSError:
+                                continue
+            self._index[key] = index
+        return self._index[key]
 
     def _taken(self, month: str) -> dict[str, set[str]]:
         """Names in use per sub-folder ('' and 待核实): on disk and reserved in the ledger."""
@@ -325,7 +344,6 @@ class _Fetch:
         staged = self.ws.state_dir / f.staged
         target = self.ws.month_inputs(month) / f.file
         if not staged.is_file():  # moved by the fetch that stopped, which did not get to record it
-            self.mail.file_placed(month, f.file)
             return 0
         target.parent.mkdir(parents=True, exist_ok=True)
         name = f.file
@@ -340,7 +358,8 @@ class _Fetch:
         except OSError:  # inputs/ on another file system than .bulletin/
             write_atomic(target, staged.read_bytes())
             staged.unlink()
-        self.mail.file_placed(month, f.file, name if name != f.file else None)
+        if name != f.file:  # rare: recorded at once, so a crash cannot leave the ledger naming another file
+            self.mail.file_placed(month, f.file, name)
         return 1
 
     def _line(self, sub: Submission, what: str) -> None:
@@ -385,20 +404,6 @@ def gather_items(sub: Submission, max_items: int) -> tuple[list[Item], list[tupl
             refusals.append((extra.label, f"一封邮件最多收取 {max_items} 个文件，此文件未收取：请分几封邮件发送"))
         items = items[:max_items]
     return items, refusals
-
-
-def _same_content(folder: Path, sha: str, size: int, prefix: str = "") -> str | None:
-    """A file in `folder` with these bytes (compared by size first, then sha256), as 'name' or 'prefix/name'."""
-    if not folder.is_dir():
-        return None
-    for path in sorted(folder.iterdir()):
-        try:
-            if path.is_file() and not path.name.startswith(".") and path.stat().st_size == size \
-                    and sha256_file(path) == sha:
-                return f"{prefix}{path.name}"
-        except OSError:
-            continue
-    return None
 
 
 # -- what the mailbox brought, for compile, status and the flow's artifact ----------------------------------------
