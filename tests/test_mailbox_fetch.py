@@ -491,3 +491,16 @@ def test_nothing_secret_in_the_logs_even_at_debug_level(tmp_path, imap_server, p
     fetch(Workspace.at(root))
     assert "LOGIN" in caplog.text and "REDACTED" in caplog.text  # imapclient's own log of the exchange
     assert imap.password not in caplog.text
+
+
+def test_a_draft_waiting_in_quarantine_does_not_hide_the_same_draft_from_a_known_unit(
+        tmp_path, imap_server, password):
+    imap = imap_server()
+    password(imap)
+    root = write_office(tmp_path / "office", imap, receipts=False)
+    data = draft_bytes("城市更新", "区住建局")
+    for n, sender in enumerate(["private@qq.test", "zjj@zgq.gov.test", "zjj_b@zgq.gov.test"]):
+        imap.append(outlook(sender=sender, name="王五", subject="稿件", when=when(12 + n), msgid=f"<q.{n}@x>",
+                            attachments=[("区住建局-城市更新.docx", data)]), when=when(12 + n))
+    assert run_fetch(root)[0] == 0
+    assert files_under(root / "inputs" / MONTH) == ["区住建局-城市更新.docx", "待核实/区住建局-城市更新.docx"]

@@ -249,17 +249,15 @@ class _Fetch:
         outcomes: list[dict] = [{"name": name, "outcome": "refused", "file": "", "reason": reason}
                                 for name, reason in refusals]
         staged: list[tuple[dict, bytes]] = []
-        seen: dict[str, str] = {}
         for item in items:
             placement = place(item, sender_known=known)
-            outcomes.append(self._file(item, placement, folder, taken, seen, staged, origin_of(item)))
+            outcomes.append(self._file(item, placement, folder, taken, staged, origin_of(item)))
         usable = any(o["outcome"] in ("draft", "quarantine", "duplicate") for o in outcomes)
         if not usable and not sub.machine and sub.body_chars >= 100:
             title = sub.title or "（无标题）"
             data = body_draft(title, unit or None, sub.body, sender=sub.sender, received=arrived)
             item = Item("邮件正文", safe_name(f"{title}（邮件正文）.docx", fallback="邮件正文稿件"), data)
-            outcome = self._file(item, Placement("draft" if known else "quarantine"), folder, taken, seen, staged,
-                                 "body")
+            outcome = self._file(item, Placement("draft" if known else "quarantine"), folder, taken, staged, "body")
             outcome["reason"] = f"{FLAG}，标题《{title}》"
             outcomes.append(outcome)
         note = ""
@@ -289,23 +287,25 @@ class _Fetch:
             self.report.months.add(month)
         self._line(sub, "；".join(f"{o['name']}：{OUTCOME_TEXT[o['outcome']]}" for o in outcomes) or "没有可用的稿件")
 
-    def _file(self, item: Item, placement: Placement, folder: Path, taken: dict, seen: dict,
-              staged: list, origin: str) -> dict:
+    def _file(self, item: Item, placement: Placement, folder: Path, taken: dict, staged: list, origin: str) -> dict:
         """One file's outcome; drafts get a unique name in their folder and are queued for staging."""
         if placement.kind == "refused":
             return {"name": item.label, "outcome": "refused", "file": "", "reason": placement.reason}
         sha = digest(item.data)
         subfolder = placement.subfolder
-        same = seen.get(sha) or self._contents(folder).get(sha)
+        same = self._contents(folder).get(sha)
+        if same and placement.kind == "draft" and same.startswith(f"{QUARANTINE}/"):
+            same = None  # a known unit sent what an unknown address had sent: the draft goes in, not to 待核实
         if same:
             return {"name": item.label, "outcome": "duplicate", "file": same,
                     "reason": f"与已收到的《{same}》内容相同，未重复保存"}
         name = unique_name(item.name, taken.setdefault(subfolder, set()))
         taken[subfolder].add(name)
         file = f"{subfolder}/{name}" if subfolder else name
-        seen[sha] = file
         staged.append(({"file": file, "sha256": sha, "origin": origin, "original": item.label}, item.data))
-        self._contents(folder).setdefault(sha, file)
+        index = self._contents(folder)
+        if placement.kind == "draft" or sha not in index:  # a copy in the month folder wins over one in 待核实/
+            index[sha] = file
         return {"name": item.label, "outcome": placement.kind, "file": file, "reason": placement.reason}
 
     def _contents(self, folder: Path) -> dict[str, str]:
