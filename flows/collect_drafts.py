@@ -14,7 +14,8 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from bulletin.core.workspace import Workspace, check_month
-from bulletin.intake.collect import FetchReport, fetch, mailbox_rows
+from bulletin.intake.collect import FetchReport, fetch
+from bulletin.intake.mailrecords import mailbox_rows
 
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 

@@ -436,7 +436,7 @@ def test_machine_forwarded_drafts_are_taken_without_a_receipt_and_short_notes_ar
 def test_compile_side_body_drafts_are_flagged_quarantined_files_noted_and_senders_give_units(
         tmp_path, imap_server, password):
     from bulletin.core.workspace import Workspace
-    from bulletin.intake.collect import annotate_intake, sender_units
+    from bulletin.intake.mailrecords import annotate_intake, sender_units
     from bulletin.intake.intake import gather
 
     imap = imap_server()
