@@ -316,3 +316,25 @@ def test_mailbox_settings_defaults_and_errors(tmp_path):
 
 
 
+
+
+def test_password_only_from_the_environment_and_ascii_and_cafile_must_exist(tmp_path, monkeypatch):
+    from bulletin.intake.mailbox import imap_password, tls_context
+
+    path = tmp_path / "bulletin.toml"
+    path.write_text(BULLETIN + '[mailbox]\nhost = "imap.163.com"\nuser = "zgqwxzfb@163.com"\ncafile = "ca.pem"\n',
+                    encoding="utf-8")
+    m = load_settings(path).mailbox
+    monkeypatch.delenv("BULLETIN_IMAP_PASSWORD", raising=False)
+    with pytest.raises(ConfigError, match="没有设置环境变量 BULLETIN_IMAP_PASSWORD"):
+        imap_password(m)
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", "ａｂｃ授权码")  # typed with a Chinese input method
+    with pytest.raises(ConfigError, match="含有中文或全角字符"):
+        imap_password(m)
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", "abcDEF123")
+    assert imap_password(m) == "abcDEF123"
+    with pytest.raises(ConfigError, match="mailbox.cafile 指向的证书文件 ca.pem 不存在"):
+        tls_context(m, tmp_path)
+    (tmp_path / "ca.pem").write_text("not a certificate")
+    with pytest.raises(ConfigError, match="不是有效的证书文件"):
+        tls_context(m, tmp_path)
