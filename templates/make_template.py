@@ -328,10 +328,14 @@ def build_styles(doc) -> None:
                            left_chars=200, hanging_chars=200, next_style="TOC Entry")
     set_tabs(toc_entry.element.get_or_add_pPr(), [("left", 2 * CHAR_TW)])
 
-    # Articles
+    # Articles: [editor's note], title (one or more lines), [subtitle], [unit], body
+    para_style(doc, "Editor Note", east_asia=KAITI, size=BODY_PT, align="both", before_pt=LINE_PT,
+               first_chars=200, keep_next=True, next_style="Article Title")
     para_style(doc, "Article Title", east_asia=XIAOBIAOSONG, latin=XIAOBIAOSONG, size=22,
                line_pt=36, before_pt=LINE_PT, after_pt=6, keep_next=True, char_tw=440,
                next_style="Article Unit")
+    para_style(doc, "Article Subtitle", east_asia=KAITI, size=BODY_PT, before_pt=0, after_pt=6,
+               keep_next=True, next_style="Article Unit")
     unit = para_style(doc, "Article Unit", east_asia=KAITI, size=BODY_PT, before_pt=0,
                       after_pt=14, keep_next=True, next_style="Normal")
     set_attrs(unit.element.get_or_add_pPr().find(qn("w:spacing")), afterLines=50)
@@ -555,7 +559,13 @@ def build_body(doc) -> None:
     add_par(doc, "{%p endfor %}")
 
     add_par(doc, "{%p for article in articles %}")
+    add_par(doc, "{%p if article.note %}")
+    add_par(doc, "{{ article.note }}", "Editor Note")
+    add_par(doc, "{%p endif %}")
     add_par(doc, "{{ article.title }}", "Article Title")
+    add_par(doc, "{%p if article.subtitle %}")
+    add_par(doc, "{{ article.subtitle }}", "Article Subtitle")
+    add_par(doc, "{%p endif %}")
     add_par(doc, "{%p if article.unit %}")
     add_par(doc, "{{ article.unit }}", "Article Unit")
     add_par(doc, "{%p endif %}")

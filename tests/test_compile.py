@@ -38,7 +38,7 @@ def test_units_found_in_every_style_and_aliases_resolved(four_styles):
     result = four_styles.compile()
     found = {d.name: (d.unit, d.unit_source) for d in result.intake.accepted}
     assert found["1-就业.docx"] == ("区人社局", "line")
-    assert found["2-财政.docx"] == ("区财政局", "byline")
+    assert found["2-财政.docx"] == ("区财政局", "title")  # the title opens with it (before the 供稿 line)
     assert found["3区工信局-企业服务月成效明显.docx"] == ("区工信局", "filename")
     assert found["4-双减.docx"] == ("区教体局", "author")  # alias 区教育局 -> 区教体局
     assert found["区住建局_老旧小区改造.docx"] == ("区住建局", "filename")
@@ -54,9 +54,9 @@ def test_bulletin_front_matter_toc_and_articles(four_styles):
     assert styles["工作简报"] == "Masthead"
 
     toc = [t for s, t in paragraphs if s == "TOC Entry"]
-    assert toc == [
-        "1.\t区人社局：区人社局“三个聚焦”推动稳就业",
-        "2.\t区财政局：区财政局兜牢“三保”底线",
+    assert toc == [  # a title that opens with its unit names it once
+        "1.\t区人社局“三个聚焦”推动稳就业",
+        "2.\t区财政局兜牢“三保”底线",
         "3.\t区工信局：企业服务月成效明显",
         "4.\t区教体局：“双减”落地见效",
         "5.\t区住建局：老旧小区改造提速",
@@ -64,15 +64,16 @@ def test_bulletin_front_matter_toc_and_articles(four_styles):
     ]
     titles = [t for s, t in paragraphs if s == "Article Title"]
     units = [t for s, t in paragraphs if s == "Article Unit"]
-    assert titles == [line.split("：", 1)[1] for line in toc[:5]]
-    assert units == ["区人社局", "区财政局", "区工信局", "区教体局", "区住建局"]
+    assert titles == ["区人社局“三个聚焦”推动稳就业", "区财政局兜牢“三保”底线", "企业服务月成效明显", "“双减”落地见效",
+                      "老旧小区改造提速"]
+    assert units == ["区工信局", "区教体局", "区住建局"]
     # Every body paragraph, once, after its own title; no title, unit or 供稿 line repeated as body.
     for body in (BODY_A, BODY_B, BODY_C, BODY_D, BODY_E):
         for line in body:
             assert texts.count(line) == 1
     assert texts.index(BODY_A[0]) > texts.index("区人社局“三个聚焦”推动稳就业", 5)
     assert "（区财政局供稿）" not in texts
-    assert texts.count("区人社局") == 1  # the unit line under the title, not also in the body
+    assert texts.count("区人社局") == 0  # the unit line under the title is not body, and the title names it
 
 
 def test_notice_table_and_closing_block(four_styles):

@@ -77,11 +77,17 @@ class ReviewSettings(_Section):
     timeout_days: float = Field(default=7, gt=0)
 
 
+class MailSettings(_Section):
+    # Most government mail systems refuse attachments over 20-50 MB: compile warns, send refuses.
+    max_attachment_mb: float = Field(default=20, gt=0)
+
+
 class Settings(_Section):
     bulletin: BulletinSettings
     smtp: SmtpSettings | None = None
     review: ReviewSettings = ReviewSettings()
     mailbox: MailboxSettings | None = None  # the submission mailbox (bulletin fetch); model at the end
+    mail: MailSettings = MailSettings()
 
 
 _KEY_NAMES = {

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from .config import CONFIG_NAME, Settings, load_settings
 from .errors import BulletinError, ConfigError
+from .month import parse_month
 from .resources import shipped_template
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
@@ -80,16 +81,32 @@ class Workspace:
         return self.inputs / "recipients.csv"
 
     def month_inputs(self, month: str) -> Path:
-        return self.inputs / check_month(month)
+        """The month's input folder: inputs/YYYY-MM, or one named 2026年11月, 202611 or 2026.11. Two folders
+        for one month are refused (which one holds the drafts?); none gives inputs/YYYY-MM (not there)."""
+        check_month(month)
+        found = self.month_folders().get(month, [])
+        if len(found) > 1:
+            names = "、".join(p.name for p in found)
+            raise BulletinError(f"{self.inputs} 中有多个 {month} 的稿件文件夹（{names}）：请合并为一个后再编排。")
+        return found[0] if found else self.inputs / month
+
+    def month_folders(self) -> dict[str, list[Path]]:
+        """{YYYY-MM: folders under inputs/ whose name names that month}."""
+        folders: dict[str, list[Path]] = {}
+        if not self.inputs.is_dir():
+            return folders
+        for path in sorted(self.inputs.iterdir()):
+            month = parse_month(path.name) if path.is_dir() else None
+            if month:
+                folders.setdefault(month, []).append(path)
+        return folders
 
     def month_outputs(self, month: str) -> Path:
         return self.outputs / check_month(month)
 
     def months(self) -> list[str]:
-        """Months that have an input folder, oldest first."""
-        if not self.inputs.is_dir():
-            return []
-        return sorted(p.name for p in self.inputs.iterdir() if p.is_dir() and MONTH_RE.match(p.name))
+        """Months that have an input folder (in any of the accepted name forms), oldest first."""
+        return sorted(self.month_folders())
 
     def latest_month(self) -> str:
         months = self.months()

@@ -4,16 +4,26 @@ Every refusal is a Chinese sentence the office can act on. Limits are checked on
 a single part is inflated (a small file can declare hundreds of MB); then every part python-docx will load
 is inflated in bounded chunks (a part may lie about its size) and every XML part is parsed, so a file that
 passes cannot break the compile later.
+
+Each part is parsed once, with python-docx's own parser (its element classes), and the trees are handed on:
+the reader works on them and the composer builds its python-docx Document from them (`open_document`), from
+the bytes intake read, never from the path again. Parts the composer only reads (styles, numbering, settings,
+theme...) are shared between drafts whose part has the same sha256: drafts written from one Word or WPS
+template carry byte-identical copies, parsed once per compile (`PartCache`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import posixpath
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from docx.oxml.parser import oxml_parser
 from lxml import etree
 
 from ..core.errors import BulletinError
@@ -32,12 +42,17 @@ _CONTENT_TYPE_ADVICE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": "这是 Word 模板（.dotx），请用它新建文档并另存为 .docx 后重新提交",
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml": "这是含宏的 Word 模板（.dotm），出于安全考虑不予处理，请另存为 .docx 后重新提交",
 }
-_KEPT_TYPES = (".styles+xml", ".core-properties+xml")
 _RESAVE = "请在 Word 中打开后另存为 .docx 再提交"
 _DAMAGED = "文件已损坏（可能只复制或下载了一部分），请重新提交"
 _DAMAGED_PART = "文件已损坏（内部的 {} 无法解压，可能只复制或下载了一部分），请重新提交"
-# Parser for untrusted XML: no entities, no network, no huge-tree tricks.
+# Parser for untrusted XML: no entities, no network, no huge-tree tricks. Parts python-docx will load are
+# parsed with its own parser (same safety settings: resolve_entities=False; lxml's defaults no_network=True,
+# huge_tree=False), so the trees carry python-docx's element classes and can be handed to it unchanged.
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+DOCX_PARSER = oxml_parser
+# Parts the composer changes in place are never shared between drafts (the body is cut and restyled; notes
+# may be cleaned); every other part is only read.
+_PRIVATE_TYPES = (".document.main+xml", ".footnotes+xml", ".endnotes+xml", ".comments+xml")
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
@@ -45,18 +60,59 @@ class Refused(BulletinError):
     """A file that cannot go into the bulletin; str() is the reason (without the file name)."""
 
 
+class PartCache:
+    """Parsed XML parts by the sha256 of their bytes, shared by the drafts of one compile (read-only parts)."""
+
+    def __init__(self) -> None:
+        self._trees: dict[str, etree._Element] = {}
+        self.derived: dict[object, object] = {}  # what readers compute from a shared tree (style looks)
+        self.hits = 0
+
+    def get(self, digest: str) -> etree._Element | None:
+        tree = self._trees.get(digest)
+        if tree is not None:
+            self.hits += 1
+        return tree
+
+    def put(self, digest: str, tree: etree._Element) -> None:
+        self._trees[digest] = tree
+
+
+@dataclass
+class DraftContent:
+    """What intake read of one draft, handed to the composer: the file's bytes (sha256 checked again before
+    composing) and every XML part already parsed, by part name ("word/document.xml")."""
+
+    data: bytes
+    sha256: str
+    main: str
+    trees: dict[str, etree._Element] = field(default_factory=dict)
+
+    @property
+    def document(self) -> etree._Element:
+        return self.trees[self.main]
+
+
 class DocxPackage:
     """A screened .docx: the zip, its main part name, and parsed XML parts (cached)."""
 
-    def __init__(self, archive: zipfile.ZipFile, main: str):
+    def __init__(self, archive: zipfile.ZipFile, main: str, cache: PartCache | None = None):
         self.zip = archive
         self.main = main  # usually word/document.xml; Office 365 sometimes writes word/document2.xml
+        self.cache = cache
         self._xml: dict[str, etree._Element | None] = {}
+        self.content_types: dict[str, str] = {}  # part name -> content type, for every part walked
 
     def xml(self, name: str) -> etree._Element | None:
         if name not in self._xml:
-            self._xml[name] = read_xml(self.zip, name)
+            shared = self.cache is not None and name != self.main and not self.content_types.get(
+                name, "").endswith(_PRIVATE_TYPES)
+            self._xml[name] = read_xml(self.zip, name, DOCX_PARSER, self.cache if shared else None)
         return self._xml[name]
+
+    def parsed(self) -> dict[str, etree._Element]:
+        """Every XML part parsed so far (after screening: all of them), by part name."""
+        return {name: tree for name, tree in self._xml.items() if tree is not None}
 
     def relationships(self, source: str) -> list[tuple[str, str, str | None]]:
         """(id, type, member name or None when external) of `source` ("" for the package)."""
@@ -97,14 +153,22 @@ def resolve_target(source: str, target: str) -> str:
     return posixpath.abspath(posixpath.join(base, target)).lstrip("/")
 
 
-def screen(path: Path) -> DocxPackage:
-    """Open `path` after checking it is a sane .docx package; raise Refused otherwise."""
+def read_file(path: Path) -> bytes:
+    """The file's bytes, read once: everything after this works on them, never on the path again."""
     try:
         size = path.stat().st_size
-        with open(path, "rb") as handle:
-            head = handle.read(8)
+        if size > MAX_UNPACKED_BYTES:
+            raise Refused(f"文件过大（{size // (1024 * 1024)} MB），请压缩图片后重新提交")
+        return path.read_bytes()
     except OSError as exc:
         raise Refused(f"无法读取文件（{exc.strerror or exc}）") from None
+
+
+def screen(source: Path | bytes, cache: PartCache | None = None) -> DocxPackage:
+    """Open a .docx (a path, or the bytes already read) after checking it is a sane package; raise Refused
+    otherwise. Every XML part is parsed (once: `cache` shares read-only parts between drafts)."""
+    data = read_file(source) if isinstance(source, Path) else source
+    size, head = len(data), data[:8]
     if size == 0:
         raise Refused("文件是空的（0 字节），可能上传或复制没有完成，请重新提交")
     if size > MAX_UNPACKED_BYTES:
@@ -118,12 +182,12 @@ def screen(path: Path) -> DocxPackage:
     if not head.startswith(ZIP_MAGIC):
         raise Refused("不是有效的 Word 文档（可能是改了扩展名的其他文件或已损坏），请在 Word 中另存为 .docx 后重新提交")
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise Refused(_DAMAGED) from None
     try:
         _check_directory(archive)
-        package = DocxPackage(archive, _main_part(archive))
+        package = DocxPackage(archive, _main_part(archive), cache)
         _check_parts(package)
     except BaseException:
         archive.close()
@@ -229,6 +293,7 @@ def _check_parts(package: DocxPackage) -> None:
             kind = content_type(target)
             if kind is None:
                 raise Refused(f"文件已损坏（内部的 {target} 没有内容类型），{_RESAVE}")
+            package.content_types[target] = kind
             _inflate(package, target, kind)
             pending.append(target)
     if package.xml(package.main) is None:
@@ -237,11 +302,7 @@ def _check_parts(package: DocxPackage) -> None:
 
 def _inflate(package: DocxPackage, name: str, content_type: str) -> None:
     if content_type.endswith("xml"):
-        # Parsed to prove it is well-formed; only the trees the reader uses are kept (memory).
-        if name == package.main or content_type.endswith(_KEPT_TYPES):
-            package.xml(name)
-        else:
-            read_xml(package.zip, name)
+        package.xml(name)  # parsed once: proves it is well-formed, and the tree is handed on
         return
     try:
         with package.zip.open(name) as member:
@@ -263,15 +324,63 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def read_xml(package: zipfile.ZipFile, name: str) -> etree._Element | None:
-    """A part parsed safely, None when absent; Refused when broken."""
+def read_member(package: zipfile.ZipFile, name: str) -> bytes | None:
+    """A member's bytes inflated in bounded chunks, None when absent; Refused when damaged."""
     try:
-        data = _read_member(package, name)
+        return _read_member(package, name)
     except KeyError:
         return None
     except _READ_ERRORS:
         raise Refused(_DAMAGED_PART.format(name)) from None
+
+
+def read_xml(
+    package: zipfile.ZipFile, name: str, parser: etree.XMLParser = XML_PARSER, cache: PartCache | None = None
+) -> etree._Element | None:
+    """A part parsed safely, None when absent; Refused when broken. With `cache`, a part whose bytes were
+    parsed before (another draft's identical styles.xml) is not parsed again: the same tree is returned."""
+    data = read_member(package, name)
+    if data is None:
+        return None
+    digest = hashlib.sha256(data).hexdigest() if cache is not None else ""
+    if cache is not None and (tree := cache.get(digest)) is not None:
+        return tree
     try:
-        return etree.fromstring(data, XML_PARSER)
+        tree = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         raise Refused(f"文件内部的 {name} 已损坏（XML 格式错误），{_RESAVE}") from None
+    if cache is not None:
+        cache.put(digest, tree)
+    return tree
+
+
+def open_document(content: DraftContent):
+    """The python-docx Document of a draft, built from the bytes intake read and the trees it parsed.
+
+    python-docx's own `Document(stream)` would parse every XML part again; here its unmarshaller gets a part
+    factory that hands over the parsed tree of each part (python-docx 1.2: `Unmarshaller`, `PackageReader`,
+    `PartFactory`; tests/test_reading_corpus.py pins the result to python-docx's own). Raises ValueError
+    when the bytes are not what intake read.
+    """
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import PartFactory, XmlPart
+    from docx.opc.pkgreader import PackageReader
+    from docx.package import Package
+
+    if hashlib.sha256(content.data).hexdigest() != content.sha256:
+        raise ValueError("draft bytes changed since intake")
+    trees = content.trees
+
+    def factory(partname, content_type, reltype, blob, package):
+        cls = None
+        if PartFactory.part_class_selector is not None:
+            cls = PartFactory.part_class_selector(content_type, reltype)
+        cls = cls or PartFactory._part_cls_for(content_type)
+        tree = trees.get(partname.lstrip("/")) if issubclass(cls, XmlPart) else None
+        if tree is not None:
+            return cls(partname, content_type, tree, package)
+        return cls.load(partname, content_type, blob, package)
+
+    package = Package()
+    Unmarshaller.unmarshal(PackageReader.from_file(io.BytesIO(content.data)), package, factory)
+    return package.main_document_part.document

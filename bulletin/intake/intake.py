@@ -1,15 +1,20 @@
-"""A month folder -> Intake: the drafts that go in (in order), and every file left out with its reason."""
+"""A month folder -> Intake: the drafts that go in (in order), and every file left out with its reason.
+
+Nothing leaves the bulletin without a line in the report: the same file twice or the same text twice is one
+draft (重复); a department's revised version (same unit, same title, edited text) replaces the older one
+(被替换, naming the file that replaced it); drafts whose unit is unknown or differs are never merged.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .docxfile import Refused
-from .drafts import Draft, read_draft
+from .docxfile import PartCache, Refused
+from .drafts import Draft, read_draft, revision_rank
 from ..core.errors import BulletinError
 from .roster import Roster, normalize
 from ..core.textio import read_office_text
@@ -18,6 +23,12 @@ log = logging.getLogger(__name__)
 ORDER_FILE = "order.txt"
 _UNEXPECTED = "请在 Word 中打开后另存为 .docx 再提交；如仍不行，请把此文件交技术人员查看"
 NOTICE_STEMS = ("notices", "情况通报", "通报")
+# Sub-folders the office and other tools keep inside a month folder: never drafts, never refused.
+RESERVED_FOLDERS = ("待核实", "反馈", "history")
+# The one vocabulary of draft states: ledger code -> the word the report, status and the flow use.
+STATUS_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
+SIMILAR = 0.5  # share of the shorter text's 3-grams found in the other: a revision, not another article
+_MTIME_SLACK = 2.0  # seconds: zip archives and FAT drives keep modification times to 2 s
 _NOT_DRAFTS = {ORDER_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
     ".doc": "这是旧版 Word 格式（.doc），请在 Word 中“另存为” .docx 后重新提交",
@@ -47,6 +58,13 @@ class Duplicate:
     reason: str
 
 
+@dataclass(frozen=True)
+class Replacement:
+    file: str  # the older version, left out
+    by: str  # the newer version that went in instead
+    reason: str
+
+
 @dataclass
 class Intake:
     month: str
@@ -55,6 +73,7 @@ class Intake:
     refused: list[Refusal] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # order.txt and roster remarks
+    replaced: list[Replacement] = field(default_factory=list)
 
     @property
     def flagged(self) -> list[Draft]:
@@ -74,6 +93,8 @@ class Intake:
                  for r in self.refused]
         rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": "duplicate", "reason": d.reason}
                  for d in self.duplicates]
+        rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": "replaced", "reason": d.reason}
+                 for d in self.replaced]
         return rows
 
 
@@ -83,12 +104,18 @@ def is_ignored(path: Path) -> bool:
 
 
 def is_notice_sheet(path: Path) -> bool:
-    return path.stem.lower() in NOTICE_STEMS and path.suffix.lower() in _SHEET_SUFFIXES
+    """notices.xlsx / notices.csv, or any sheet whose name says 通报 ("2026年10月情况通报.xlsx")."""
+    return path.suffix.lower() in _SHEET_SUFFIXES and (path.stem.lower() == "notices" or "通报" in path.stem)
+
+
+def is_reserved(path: Path) -> bool:
+    return path.name in RESERVED_FOLDERS and path.is_dir() and not path.is_symlink()
 
 
 def candidate_files(folder: Path) -> list[Path]:
     """Visible entries of the month folder: files, links and sub-folders (the latter two are refused)."""
-    return [p for p in folder.iterdir() if not is_ignored(p) and (p.is_file() or p.is_dir() or p.is_symlink())]
+    return [p for p in folder.iterdir()
+            if not is_ignored(p) and not is_reserved(p) and (p.is_file() or p.is_dir() or p.is_symlink())]
 
 
 def _outside_reason(path: Path, folder: Path) -> str | None:
@@ -107,8 +134,15 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", normalize(name).lower())]
 
 
-def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None = None) -> Intake:
+def gather(
+    folder: Path, month: str, roster: Roster, progress: ProgressFn | None = None,
+    sender_units: Mapping[str, str] | None = None,
+) -> Intake:
+    """Read every draft of the month folder. sender_units: file name -> the unit registered for the mailbox
+    it came from (drafts that came by mail); a unit source after the draft's own bylines, before its file name."""
     intake = Intake(month=month, folder=folder)
+    cache = PartCache()
+    sender_units = sender_units or {}
     files = sorted(candidate_files(folder), key=lambda p: natural_key(p.name))
     drafts: list[Path] = []
     for path in files:
@@ -126,7 +160,7 @@ def gather(folder: Path, month: str, roster: Roster, progress: ProgressFn | None
         if progress:
             progress(number, len(drafts), path.name)
         try:
-            read.append(read_draft(path, roster))
+            read.append(read_draft(path, roster, cache=cache, sender_unit=sender_units.get(path.name)))
         except Refused as refusal:
             intake.refused.append(Refusal(path.name, str(refusal)))
         except Exception as exc:
@@ -149,7 +183,7 @@ def _reason_by_suffix(path: Path) -> str | None:
     if suffix in _IMAGE_SUFFIXES:
         return "图片不能单独编入简报，请把图片插入 Word 稿件后提交"
     if suffix in _SHEET_SUFFIXES:
-        return f"表格文件不是稿件；如是情况通报表，请命名为 notices{suffix} 或 情况通报{suffix}"
+        return f"表格文件不是稿件；如是情况通报表，请在文件名中写明“通报”（如 情况通报{suffix}）"
     return "不是 Word 稿件（.docx），未编入简报"
 
 
@@ -190,17 +224,61 @@ def _names_a_path(line: str) -> bool:
 
 
 def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
-    """Keep the first of identical files, or of drafts with the same title and unit (a resubmission)."""
+    """One draft per file and per text; a revision replaces the older version in its place in the order."""
     kept = seen.get(draft.sha256)
     if kept is not None:
         intake.duplicates.append(Duplicate(draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次"))
         return
-    key = (normalize(draft.title), normalize(draft.unit))
-    kept = seen.get(key)
+    kept = seen.get(("text", draft.text_key))
     if kept is not None:
         intake.duplicates.append(
-            Duplicate(draft.name, kept.name, f"与“{kept.name}”标题和供稿单位相同，视为重复投稿，只编入前一篇")
-        )
+            Duplicate(draft.name, kept.name, f"与“{kept.name}”文字完全相同（只是另存或格式不同），只编入一次"))
         return
-    seen[draft.sha256] = seen[key] = draft
+    key = ("title", normalize(draft.title), normalize(draft.unit))
+    kept = seen.get(key) if draft.unit else None  # an unknown unit is never grounds for merging
+    if kept is not None:
+        if similarity(kept.body_texts, draft.body_texts) >= SIMILAR:
+            newer, older, why = newer_version(kept, draft)
+            intake.replaced.append(Replacement(older.name, newer.name, f"已被《{newer.name}》（较新版本）替换：{why}"))
+            newer.notes.append(f"同一单位同一标题的《{older.name}》是较早的版本，未编入（{why}）")
+            if newer is draft:
+                intake.accepted[intake.accepted.index(kept)] = draft
+                seen[key] = draft
+            seen[draft.sha256] = seen[("text", draft.text_key)] = kept if newer is kept else draft
+            return
+        for one, other in ((kept, draft), (draft, kept)):
+            one.warnings.append(f"与《{other.name}》标题和供稿单位相同，但正文不同，两篇都已编入：请核对是否重复")
+    seen[draft.sha256] = seen[("text", draft.text_key)] = draft
+    if draft.unit:
+        seen.setdefault(key, draft)
     intake.accepted.append(draft)
+
+
+def _grams(texts: list[str]) -> set[str]:
+    text = normalize("".join(texts))
+    return {text[i:i + 3] for i in range(max(len(text) - 2, 1))}
+
+
+def similarity(a: list[str], b: list[str]) -> float:
+    """Share of the shorter text's 3-character pieces that the other text has too (0..1)."""
+    grams_a, grams_b = _grams(a), _grams(b)
+    small = min(len(grams_a), len(grams_b))
+    return len(grams_a & grams_b) / small if small else 0.0
+
+
+def newer_version(a: Draft, b: Draft) -> tuple[Draft, Draft, str]:
+    """(newer, older, why): the document's modified date, then the file's modification time, then a name
+    mark (修改/修订/终稿/最终/定稿/v2…). When nothing tells them apart the earlier one in the order is kept,
+    flagged for the office."""
+    if a.modified and b.modified and a.modified != b.modified:
+        newer, older = (a, b) if a.modified > b.modified else (b, a)
+        return newer, older, "文档的保存时间较晚"
+    if abs(a.mtime - b.mtime) > _MTIME_SLACK:
+        newer, older = (a, b) if a.mtime > b.mtime else (b, a)
+        return newer, older, "文件的修改时间较晚"
+    rank_a, rank_b = revision_rank(a.name), revision_rank(b.name)
+    if rank_a != rank_b:
+        newer, older = (a, b) if rank_a > rank_b else (b, a)
+        return newer, older, "文件名标明是修改后的版本"
+    a.warnings.append(f"与《{b.name}》是同一稿件的两个版本，无法判断哪一篇较新，已编入《{a.name}》：请核对")
+    return a, b, "无法判断哪一篇较新，保留排在前面的一篇"

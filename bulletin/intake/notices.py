@@ -1,6 +1,9 @@
-"""The month's notice sheet (notices.xlsx / notices.csv) -> rows of the 【情况通报】 table, read with pandas.
+"""The month's notice sheet -> rows of the 【情况通报】 table, read with pandas.
 
+The sheet is notices.xlsx / notices.csv, or any .xlsx/.csv whose name says 通报 ("2026年10月情况通报.xlsx").
 A bad row is never dropped silently: it is left out of the table and named (row and column) in the problems.
+A sheet that exists but cannot be used at all sets `unusable`: the compile stops (unless --no-notices), since
+a bulletin silently without its notice table is a wrong bulletin.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ if TYPE_CHECKING:  # pandas costs ~0.2 s and 50 MB to import: only months with a
 
 _CATEGORY_ALIASES = {"表扬": "通报表扬", "批评": "通报批评", "通报表扬": "通报表扬", "通报批评": "通报批评"}
 COLUMNS = {  # field -> accepted header names (normalized)
-    "unit": ("单位名称", "单位", "unit"),
-    "matter": ("通报事项", "事项", "matter", "item", "items"),
-    "category": ("通报类别", "类别", "category"),
+    "unit": ("单位名称", "单位", "被通报单位", "unit"),
+    "matter": ("通报事项", "通报内容", "事项", "内容", "matter", "item", "items"),
+    "category": ("通报类别", "通报类型", "类别", "类型", "category"),
     "remark": ("备注", "remark", "remarks"),
 }
 LABELS = {"unit": "单位名称", "matter": "通报事项", "category": "通报类别", "remark": "备注"}
@@ -50,6 +53,14 @@ class NoticeSheet:
     source: Path | None
     rows: list[NoticeRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unusable: str = ""  # why the sheet as a whole could not be used ("" when it could, or there is none)
+    skipped: bool = False  # --no-notices: not read on purpose
+
+
+def _preference(path: Path) -> tuple:
+    stem = path.stem.lower()
+    rank = NOTICE_STEMS.index(stem) if stem in NOTICE_STEMS else len(NOTICE_STEMS)
+    return rank, _SUFFIX_ORDER.index(path.suffix.lower()), stem
 
 
 def find_sheets(folder: Path) -> list[Path]:
@@ -58,7 +69,7 @@ def find_sheets(folder: Path) -> list[Path]:
         return []
     found = [p for p in folder.iterdir()  # a link out of the folder is refused by intake, not read here
              if p.is_file() and not p.is_symlink() and not is_ignored(p) and is_notice_sheet(p)]
-    return sorted(found, key=lambda p: (NOTICE_STEMS.index(p.stem.lower()), _SUFFIX_ORDER.index(p.suffix.lower())))
+    return sorted(found, key=_preference)
 
 
 def find_sheet(folder: Path) -> Path | None:
@@ -66,10 +77,11 @@ def find_sheet(folder: Path) -> Path | None:
     return sheets[0] if sheets else None
 
 
-def read_notices(folder: Path, roster: Roster | None = None) -> NoticeSheet:
+def read_notices(folder: Path, roster: Roster | None = None, skip: bool = False) -> NoticeSheet:
+    """skip: --no-notices, the office compiles without the notice section on purpose."""
     sheets = find_sheets(folder)
-    sheet = NoticeSheet(source=sheets[0] if sheets else None)
-    if not sheets:
+    sheet = NoticeSheet(source=sheets[0] if sheets else None, skipped=skip)
+    if not sheets or skip:
         return sheet
     path = sheet.source
     for other in sheets[1:]:
@@ -78,8 +90,12 @@ def read_notices(folder: Path, roster: Roster | None = None) -> NoticeSheet:
         table = _read_table(path, sheet.problems)
     except _SheetError as exc:
         sheet.problems.append(f"{path.name}：{exc}，本期未编入情况通报")
+        sheet.unusable = str(exc)
         return sheet
+    before = len(sheet.problems)
     _parse(table, path.name, roster or Roster(), sheet)
+    if not sheet.rows and len(sheet.problems) > before and not sheet.unusable:
+        sheet.unusable = "没有一行可以编入"
     return sheet
 
 
@@ -173,6 +189,7 @@ def _parse(table: pd.DataFrame, file_name: str, roster: Roster, sheet: NoticeShe
         sheet.problems.append(
             f"{file_name}：找不到表头，第一行应为“单位名称、通报事项、通报类别、备注”，本期未编入情况通报"
         )
+        sheet.unusable = "找不到表头"
         return
     header_row, columns = header
     extra_ok = {c for c, v in enumerate(table.iloc[header_row].tolist())
@@ -180,6 +197,7 @@ def _parse(table: pd.DataFrame, file_name: str, roster: Roster, sheet: NoticeShe
     missing = [LABELS[f] for f in ("unit", "matter", "category") if f not in columns]
     if missing:
         sheet.problems.append(f"{file_name}：缺少“{'、'.join(missing)}”列，本期未编入情况通报")
+        sheet.unusable = f"缺少“{'、'.join(missing)}”列"
         return
 
     for row_no in range(header_row + 1, len(table)):

@@ -3,6 +3,9 @@
 Draft text never passes through Jinja: the template is rendered first with plain string values (escaped,
 and with braces written as character references so no later text replacement can turn them into tags),
 and the bodies are inserted into the rendered document at marker paragraphs afterwards.
+
+The bodies are what intake read: each draft's python-docx Document is built from the bytes and parsed trees
+intake kept (`open_document`, sha256 checked), never from the path again, already cleaned and cut.
 """
 
 from __future__ import annotations
@@ -14,18 +17,19 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .composer import BulletinComposer, style_id_names
-from ..core.errors import TemplateProblem
-from .issue import Issue
+from ..core.errors import BulletinError, TemplateProblem
+from .issue import Article, Issue
 from .restyle import restyle_body
-from ..intake.sanitize import clean_body
+from ..intake import pictures
+from ..intake.docxfile import open_document
 from ..core.textio import clean_text
-from ..core.wordxml import set_core_properties, text_of, w
+from ..core.wordxml import set_core_properties, text_of, w, xpath
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -42,6 +46,14 @@ class Literal(str):
             escape(str(self), quote=True)
             .replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
         )
+
+
+class Lines(Literal):
+    """Several lines of one paragraph (a title printed over two lines): docxtpl turns each newline in a
+    value into a line break (w:br) of the same run."""
+
+    def __new__(cls, lines) -> "Lines":
+        return str.__new__(cls, "\n".join(clean_text(str(line)) for line in lines if clean_text(str(line))))
 
 
 def render_issue(issue: Issue, template: Path, progress: ProgressFn | None = None) -> bytes:
@@ -78,7 +90,8 @@ def _context(issue: Issue, markers: list[str]) -> dict:
         "date_text": text(issue.date_text),
         "toc": [{"number": n, "text": text(line)} for n, line in issue.toc()],
         "articles": [
-            {"title": text(a.title), "unit": text(a.unit), "body": marker}
+            {"title": Lines(a.lines), "unit": text(a.shown_unit), "subtitle": text(a.subtitle),
+             "note": text(a.editor_note), "body": marker}
             for a, marker in zip(issue.articles, markers)
         ],
         "notices": {
@@ -133,20 +146,38 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
     composer.finish()
 
 
-def _prepared_draft(article, style_ids: dict[str, str]) -> tuple[object, dict[str, str | None]]:
-    """The draft as python-docx sees it, cleaned exactly as intake read it, without title and unit lines."""
-    draft = Document(str(article.source))
+def _prepared_draft(article: Article, style_ids: dict[str, str]) -> tuple[object, dict[str, str | None]]:
+    """The draft as python-docx sees it, built from what intake read (cleaned, title and unit lines cut)."""
+    if article.content is None:
+        raise BulletinError(f"稿件 {article.source.name} 没有读取内容，无法编排。")
+    try:
+        draft = open_document(article.content)
+    except ValueError:
+        raise BulletinError(f"稿件 {article.source.name} 在读取后发生了变化，请重新编排。") from None
     body = draft.element.body
-    clean_body(body, {rid for rid, rel in draft.part.rels.items() if rel.is_external})
-    drop = set(article.drop)
-    keep = []
-    for index, child in enumerate(list(body)):
-        if child.tag == w("sectPr"):
-            continue
-        if index in drop:
-            body.remove(child)
-        else:
-            keep.append(child)
+    keep = [child for child in body if child.tag != w("sectPr")]
     style_names = style_id_names(draft.styles.element)
     restyle_body(keep, style_names, style_ids)
+    _shrink_pictures(draft)
     return draft, style_names
+
+
+def _shrink_pictures(draft) -> None:
+    """Pictures over pictures.MAX_PIXELS on the long side become a smaller, recompressed copy (intake has
+    noted them in the report); the draft's original part stays unreferenced and is not copied."""
+    part = draft.part
+    shrunk: dict[str, str] = {}
+    for blip in xpath(draft.element.body, ".//a:blip[@r:embed]"):
+        rid = blip.get(_EMBED)
+        if rid not in shrunk:
+            shrunk[rid] = rid
+            image = part.related_parts.get(rid)
+            if image is not None and pictures.needs_shrinking(pictures.pixel_size(image.blob)):
+                smaller = pictures.shrink(image.blob)
+                if smaller is not None:
+                    new_part = part.package.get_or_add_image_part(io.BytesIO(smaller[0]))
+                    shrunk[rid] = part.relate_to(new_part, RT.IMAGE)
+        blip.set(_EMBED, shrunk[rid])
+
+
+_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"

@@ -7,16 +7,30 @@ from datetime import date
 from pathlib import Path
 
 from ..core.config import BulletinSettings
+from ..intake.docxfile import DraftContent
 from ..intake.intake import Intake
 from ..intake.notices import NoticeRow, NoticeSheet
 
 
 @dataclass(frozen=True)
 class Article:
-    title: str
+    title: str  # the title lines joined (TOC)
     unit: str
-    source: Path
-    drop: tuple[int, ...]  # body children of the draft that are not article text (see drafts.py)
+    source: Path  # where the draft was read from (named in progress and errors; never opened again)
+    content: DraftContent | None = field(default=None, compare=False, repr=False)  # what intake read
+    title_lines: tuple[str, ...] = ()
+    subtitle: str = ""
+    editor_note: str = ""
+    unit_in_title: bool = False  # the title opens with the unit: it is not printed a second time
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return self.title_lines or (self.title,)
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit line printed under the title, and the unit named in the TOC: once, not twice."""
+        return "" if self.unit_in_title else self.unit
 
 
 @dataclass
@@ -44,7 +58,8 @@ class Issue:
 
     def toc(self) -> list[tuple[int, str]]:
         """Contents lines: "N. 单位：标题" per article, then the notice section when there is one."""
-        lines = [(n, f"{a.unit}：{a.title}" if a.unit else a.title) for n, a in enumerate(self.articles, start=1)]
+        lines = [(n, f"{a.shown_unit}：{a.title}" if a.shown_unit else a.title)
+                 for n, a in enumerate(self.articles, start=1)]
         if self.notices:
             lines.append((len(lines) + 1, self.notice_heading))
         return lines
@@ -69,7 +84,10 @@ def build_issue(
         number=number,
         office=settings.office,
         issue_date=issue_date,
-        articles=[Article(d.title, d.unit, d.path, tuple(d.drop)) for d in intake.accepted],
+        articles=[
+            Article(d.title, d.unit, d.path, d.content, d.title_lines, d.subtitle, d.editor_note, d.unit_in_title)
+            for d in intake.accepted
+        ],
         notice_heading=notice_heading(intake.month, settings.notice_heading_subject),
         notices=list(sheet.rows),
         report_to=settings.report_to,

@@ -1,7 +1,8 @@
 """compile_month: a month folder -> the bulletin .docx, its intake report and a ledger entry.
 
 One compile at a time per workspace (a file lock); the bulletin and report are written atomically, and a
-failed compile leaves the month's previous bulletin as it was.
+failed compile leaves the month's previous bulletin as it was. A bulletin that was approved or sent is not
+replaced unless asked (`force`), and then its approved bytes are kept in history/ first.
 """
 
 from __future__ import annotations
@@ -13,20 +14,36 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..core.atomic import sha256_bytes, sha256_file, write_atomic, write_text_atomic
+from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from .compose import ProgressFn, render_issue
 from ..core.errors import BulletinError, NothingToCompile
 from ..intake.intake import Intake, gather
 from .issue import build_issue
 from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
-from ..intake.report import intake_report
+from ..intake.report import intake_report, report_bytes
 from ..intake.roster import Roster
 from ..core.workspace import OFFICE_TZ, Workspace
 
 REPORT_NAME = "收稿报告.txt"
 BULLETIN_GLOB = "工作简报第*期.docx"
 LOCK_WAIT_SECONDS = 600
+
+
+class NoticeSheetUnusable(BulletinError):
+    """The month has a notice sheet that cannot be used: no bulletin without its notice table by accident."""
+
+
+class AlreadyApproved(BulletinError):
+    """The month's bulletin was approved or sent: recompiling would replace it (use force)."""
+
+
+def attachment_limit_bytes(ws: Workspace) -> int:
+    return int(ws.settings.mail.max_attachment_mb * 1024 * 1024)
+
+
+def size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 @dataclass
@@ -40,17 +57,24 @@ class CompileResult:
     notices: NoticeSheet
     report_path: Path
     previous_kept: Path | None = None  # an edited bulletin that this compile replaced, kept in history/
+    approved_kept: Path | None = None  # the approved bulletin this (forced) compile replaced, kept in history/
+    too_large: str = ""  # the bulletin is over [mail] max_attachment_mb: send will refuse it
 
     def summary(self) -> str:
         intake = self.intake
         lines = [
+            f"读取稿件文件夹：{intake.folder}",
             f"已生成 {self.path}（第{self.number}期）",
             f"编入 {len(intake.accepted)} 篇，需核对 {len(intake.flagged)} 篇，未采用 {len(intake.refused)} 份，"
-            f"重复 {len(intake.duplicates)} 份；情况通报 {len(self.notices.rows)} 条。",
+            f"重复 {len(intake.duplicates)} 份，被替换 {len(intake.replaced)} 份；情况通报 {len(self.notices.rows)} 条。",
             f"收稿报告：{self.report_path}",
         ]
         if self.previous_kept:
             lines.append(f"注意：原简报在生成后被修改过，已另存为 {self.previous_kept}")
+        if self.approved_kept:
+            lines.append(f"注意：已审核通过的原简报已另存为 {self.approved_kept}；新简报需要重新审核。")
+        if self.too_large:
+            lines.append(f"注意：{self.too_large}")
         return "\n".join(lines)
 
 
@@ -65,7 +89,13 @@ def compile_month(
     issue: int | None = None,
     progress: ProgressFn | None = None,
     on_wait=None,
+    *,
+    force: bool = False,
+    no_notices: bool = False,
+    sender_units=None,
 ) -> CompileResult:
+    """force: replace a bulletin that was approved or sent (its bytes go to history/ first); no_notices:
+    compile without the notice section although a sheet is there (or is unusable); sender_units: see gather."""
     ws.settings  # validates bulletin.toml before anything else
     template = ws.template_path()
     folder = ws.month_inputs(month)
@@ -82,25 +112,43 @@ def compile_month(
         except Timeout:
             raise BulletinError("另一个编排任务正在使用此工作目录，等待超时，请稍后再试。") from None
     try:
-        return _compile_locked(ws, month, folder, template, issue_date, issue, progress)
+        options = {"force": force, "no_notices": no_notices, "sender_units": sender_units}
+        return _compile_locked(ws, month, folder, template, issue_date, issue, progress, **options)
     finally:
         lock.release()
 
 
-def _compile_locked(ws, month, folder, template, issue_date, issue, progress) -> CompileResult:
+def _compile_locked(
+    ws, month, folder, template, issue_date, issue, progress, *, force, no_notices, sender_units
+) -> CompileResult:
     settings = ws.settings.bulletin
-    roster = Roster.load(ws.roster_path)
-    intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"))
-    intake.notes.extend(roster.problems)
-    sheet = read_notices(folder, roster)
     out_dir = ws.month_outputs(month)
+    with Ledger(ws.ledger_path) as ledger:
+        decided = _approved_or_sent(ledger, month)
+    if decided and not force:
+        raise AlreadyApproved(
+            f"{month} 的简报{decided}，重新编排会替换它。如确需重新编排，请执行 bulletin compile --month {month} "
+            "--force（已审核的文件会先另存到 history/，新简报需要重新审核）。"
+        )
+    roster = Roster.load(ws.roster_path)
+    intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units)
+    intake.notes.extend(roster.problems)
+    sheet = read_notices(folder, roster, skip=no_notices)
     with Ledger(ws.ledger_path) as ledger:
         previous = ledger.last_compile(month)
         if not intake.accepted:
             kept = Path(previous.path).name if previous and Path(previous.path).is_file() else None
             report = intake_report(intake, sheet, number=None, bulletin_name=None, kept=kept)
-            write_text_atomic(out_dir / REPORT_NAME, report)
+            write_atomic(out_dir / REPORT_NAME, report_bytes(report))
             raise NothingToCompile(_nothing_message(intake, folder, out_dir / REPORT_NAME))
+        if sheet.unusable:
+            kept = Path(previous.path).name if previous and Path(previous.path).is_file() else None
+            report = intake_report(intake, sheet, number=None, bulletin_name=None, kept=kept)
+            write_atomic(out_dir / REPORT_NAME, report_bytes(report))
+            raise NoticeSheetUnusable(
+                f"情况通报表 {sheet.source.name} 无法使用（{sheet.unusable}），未生成简报：请修改通报表后重新编排；"
+                f"如本期确实不编入情况通报，请加 --no-notices。详见 {out_dir / REPORT_NAME}。"
+            )
         if issue_date is None:
             # Recompiling keeps the printed date unless a new one is asked for.
             issue_date = date.fromisoformat(previous.issue_date) if previous else datetime.now(OFFICE_TZ).date()
@@ -108,23 +156,59 @@ def _compile_locked(ws, month, folder, template, issue_date, issue, progress) ->
         content = build_issue(settings, intake, sheet, number, issue_date)
         data = render_issue(content, template, progress=_phase(progress, "编排"))
         target = out_dir / content.file_name
+        approved_kept = _keep_approved(ledger, month, previous, out_dir) if decided else None
         kept = _keep_edited(previous, out_dir)
         write_atomic(target, data)
         for stale in out_dir.glob(BULLETIN_GLOB):
             if stale != target:
                 stale.unlink()  # "exactly one bulletin": an --issue override renames it
         report_path = out_dir / REPORT_NAME
-        write_text_atomic(report_path, intake_report(intake, sheet, number=number, bulletin_name=target.name))
+        too_large = ""
+        if len(data) > attachment_limit_bytes(ws):
+            too_large = (
+                f"简报文件 {size_text(len(data))}，超过邮件附件上限 {ws.settings.mail.max_attachment_mb:g} MB"
+                "（bulletin.toml [mail] max_attachment_mb），bulletin send 将拒绝发送：请压缩稿件中的图片后重新编排"
+            )
+        extra = [f"简报文件大小：{size_text(len(data))}"] + ([f"！{too_large}"] if too_large else [])
+        report = intake_report(intake, sheet, number=number, bulletin_name=target.name, extra=extra)
+        write_atomic(report_path, report_bytes(report))
         ledger.issue_number(month, settings.first_issue, issue, reserve=True)
         sha = sha256_bytes(data)
         ledger.record_compile(month, number, target, sha, intake.ledger_rows(), issue_date.isoformat())
-    return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept)
+    return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
+                         approved_kept, too_large)
 
 
 def _phase(progress: ProgressFn | None, label: str) -> ProgressFn | None:
     if progress is None:
         return None
     return lambda done, total, name: progress(done, total, f"{label}：{name}")
+
+
+def _approved_or_sent(ledger: Ledger, month: str) -> str:
+    """Why the month's bulletin must not be replaced silently ("" when it may)."""
+    decision = ledger.latest_decision(month)
+    sent = [r for purpose in ("bulletin", "bulletin@outbox")
+            for r in ledger.deliveries(month, purpose).values() if r.status == "sent"]
+    if sent:
+        return f"已发送给 {len(sent)} 位收件人"
+    if decision is not None and decision.approved:
+        return f"已由{decision.reviewer}审核通过"
+    return ""
+
+
+def _keep_approved(ledger: Ledger, month: str, previous, out_dir: Path) -> Path | None:
+    """Before a forced compile replaces it, the approved bulletin's bytes go to history/."""
+    decision = ledger.latest_decision(month)
+    old = Path(previous.path) if previous else None
+    if decision is None or old is None or not old.is_file() or sha256_file(old) != decision.sha256:
+        return None
+    history = out_dir / "history"
+    history.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(OFFICE_TZ).strftime("%Y%m%d-%H%M%S")
+    kept = history / f"{old.stem}-已审核-{stamp}{old.suffix}"
+    shutil.copy2(old, kept)
+    return kept
 
 
 def _keep_edited(previous, out_dir: Path) -> Path | None:
