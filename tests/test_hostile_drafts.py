@@ -149,19 +149,22 @@ def test_main_part_under_another_name_is_read(office, good):
 def test_same_content_twice_is_included_once_and_reported(office):
     office.draft("1-原稿.docx", title="稳就业工作见成效", unit_line="区人社局", paragraphs=["第一稿。"])
     _copy(office.month_dir() / "1-原稿.docx", office.month_dir() / "2-原稿 - 副本.docx")
-    office.draft("3-再次报送.docx", title="稳就业工作见成效", unit_line="区人力资源和社会保障局",
-                 paragraphs=["修改后又报了一次。"])  # same title, same unit under its alias
+    resent = office.draft("3-再次报送.docx", title="稳就业工作见成效", unit_line="区人力资源和社会保障局",
+                          paragraphs=["修改后又报了一次。"])  # same title, same unit under its alias
+    os.utime(resent, (resent.stat().st_atime, resent.stat().st_mtime + 600))  # saved ten minutes later
     office.draft("4-另一篇.docx", title="稳就业工作见成效", unit_line="区财政局", paragraphs=["别的单位。"])
     result = office.compile()
-    assert [d.name for d in result.intake.accepted] == ["1-原稿.docx", "4-另一篇.docx"]
+    assert [d.name for d in result.intake.accepted] == ["3-再次报送.docx", "4-另一篇.docx"]
     duplicates = {d.file: d for d in result.intake.duplicates}
-    assert set(duplicates) == {"2-原稿 - 副本.docx", "3-再次报送.docx"}
+    assert set(duplicates) == {"2-原稿 - 副本.docx"}
     assert "内容完全相同" in duplicates["2-原稿 - 副本.docx"].reason
-    assert "标题和供稿单位相同" in duplicates["3-再次报送.docx"].reason
+    (replaced,) = result.intake.replaced  # a revision: the newer one goes in, the report names both
+    assert (replaced.file, replaced.by) == ("1-原稿.docx", "3-再次报送.docx")
+    assert replaced.reason == "已被《3-再次报送.docx》（较新版本）替换：文件的修改时间较晚"
     text = all_text(result.path)
-    assert text.count("第一稿。") == 1 and "修改后又报了一次。" not in text
+    assert "第一稿。" not in text and text.count("修改后又报了一次。") == 1
     report = result.report_path.read_text(encoding="utf-8")
-    assert "2-原稿 - 副本.docx" in report and "3-再次报送.docx" in report
+    assert "2-原稿 - 副本.docx" in report and "× 1-原稿.docx：已被《3-再次报送.docx》（较新版本）替换" in report
 
 
 def test_zip_bombs_are_refused_with_bounded_memory(tmp_path, good):
@@ -231,7 +234,7 @@ def test_section_breaks_and_landscape_pages_keep_one_page_setup_and_footer(offic
 def test_template_syntax_and_xml_characters_appear_literally_everywhere(office_factory):
     pid_note = "{{ cycler.__init__.__globals__.os.getpid() }}"
     office = office_factory(settings=_SETTINGS_WITH_SYNTAX)
-    office.draft("1-页眉.docx", title=f"标题 {k.HOSTILE}", unit_line="区<&>{{7*7}}局",
+    office.draft("1-页眉.docx", title=f"标题 {k.HOSTILE}", unit_line="区<&>{{x}}局",
                  paragraphs=[f"正文 {k.HOSTILE}", "第二段 {%p endfor %}"], footnote=pid_note,
                  header_text="页眉{{ 7*7 }}HEADERMARK", table=[("{{ 7*7 }}", "&<>"), ("{% for %}", "'\"")])
     office.draft("2-脚注.docx", title="未闭合的标签", unit_line="区人社局", footnote="{% unclosed", paragraphs=["正文。"])
@@ -240,7 +243,7 @@ def test_template_syntax_and_xml_characters_appear_literally_everywhere(office_f
 
     parts = k.part_texts(result.path)
     body = parts["word/document.xml"]
-    for literal in (f"标题 {k.HOSTILE}", "区<&>{{7*7}}局", f"正文 {k.HOSTILE}", "第二段 {%p endfor %}", "{% for %}",
+    for literal in (f"标题 {k.HOSTILE}", "区<&>{{x}}局", f"正文 {k.HOSTILE}", "第二段 {%p endfor %}", "{% for %}",
                     "区{{ 7*7 }}局", "事项{% for x in y %}<&>", "{# 备注 #}&",
                     "{{ 7*7 }} & <报头>", "办公室{% if 1 %}甲{% endif %}", "区委办 & <区政府>", "{#c#}8199917",
                     pid_note):
@@ -250,7 +253,7 @@ def test_template_syntax_and_xml_characters_appear_literally_everywhere(office_f
     assert str(os.getpid()) not in notes[0].replace(pid_note, "")
     assert not any("HEADERMARK" in t or "页眉" in t for t in parts.values())  # draft headers stay out
     assert table_rows(result.path, 0)[:2] == [["{{ 7*7 }}", "&<>"], ["{% for %}", "'\""]]
-    assert "区<&>{{7*7}}局" in result.report_path.read_text(encoding="utf-8")
+    assert "区<&>{{x}}局" in result.report_path.read_text(encoding="utf-8")
 
 
 _SETTINGS_WITH_SYNTAX = """\
@@ -368,10 +371,10 @@ def test_an_unexpected_error_on_one_draft_does_not_stop_the_month(office, monkey
     office.draft("2.docx", title="会出错的稿件", unit_line="区财政局")
     real = bulletin.intake.intake.read_draft
 
-    def flaky(path, roster):
+    def flaky(path, roster, **options):
         if path.name == "2.docx":
             raise IndexError("odd file")
-        return real(path, roster)
+        return real(path, roster, **options)
 
     monkeypatch.setattr(bulletin.intake.intake, "read_draft", flaky)
     result = office.compile()
@@ -382,11 +385,13 @@ def test_an_unexpected_error_on_one_draft_does_not_stop_the_month(office, monkey
 
 def test_spreadsheets_and_links_named_like_notice_sheets(office, tmp_path):
     office.draft("1.docx", title="好稿", unit_line="区人社局")
-    f.make_notice_sheet(office.month_dir() / "10月通报表.xlsx", [("区住建局", "事项", "通报批评")])
+    f.make_notice_sheet(office.month_dir() / "10月统计表.xlsx", [("区住建局", "事项", "通报批评")])
+    f.make_notice_sheet(office.month_dir() / "10月通报表.xlsx", [("区住建局", "本月事项", "通报批评")])
     outside = f.make_notice_sheet(tmp_path / "外部.xlsx", [("区住建局", "外部事项", "通报批评")])
     (office.month_dir() / "notices.xlsx").symlink_to(outside)
     result = office.compile()
     reasons = {r.file: r.reason for r in result.intake.refused}
-    assert "请命名为 notices.xlsx" in reasons["10月通报表.xlsx"]
+    assert "请在文件名中写明“通报”" in reasons["10月统计表.xlsx"]
     assert "链接" in reasons["notices.xlsx"]
-    assert result.notices.source is None and result.notices.rows == []
+    assert result.notices.source.name == "10月通报表.xlsx"  # any sheet whose name says 通报
+    assert [r.matter for r in result.notices.rows] == ["本月事项"]

@@ -37,7 +37,8 @@ from .docxfile import DocxPackage, DraftContent, PartCache, Refused, read_file, 
 from .roster import Roster, normalize
 from .sanitize import CleanReport, clean_body
 
-MAX_TITLE_CHARS = 80  # a first paragraph longer than this is body text, never a title
+MAX_TITLE_CHARS = 80  # longer titles are flagged; an unformatted first paragraph this long is body text
+MAX_FORMATTED_TITLE = 150  # a first paragraph formatted as a title (centred, large, bold) may be this long
 MAX_TITLE_LINE = 50
 MAX_TITLE_LINES = 3
 _TITLE_STYLE_NAMES = {"title", "标题"}
@@ -346,7 +347,7 @@ def _analyse(
 
     title_lines: list[str] = []
     first = content[i] if i < len(content) else None
-    if first is not None and _titleish(first, MAX_TITLE_CHARS):
+    if first is not None and _titleish(first, MAX_FORMATTED_TITLE if first.title_look else MAX_TITLE_CHARS):
         title_lines.append(first.text)
         reading.drop.add(first.index)
         i += 1

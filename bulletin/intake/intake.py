@@ -27,7 +27,6 @@ NOTICE_STEMS = ("notices", "情况通报", "通报")
 RESERVED_FOLDERS = ("待核实", "反馈", "history")
 # The one vocabulary of draft states: ledger code -> the word the report, status and the flow use.
 STATUS_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
-SIMILAR = 0.5  # share of the shorter text's 3-grams found in the other: a revision, not another article
 _MTIME_SLACK = 2.0  # seconds: zip archives and FAT drives keep modification times to 2 s
 _NOT_DRAFTS = {ORDER_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
@@ -237,33 +236,18 @@ def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
     key = ("title", normalize(draft.title), normalize(draft.unit))
     kept = seen.get(key) if draft.unit else None  # an unknown unit is never grounds for merging
     if kept is not None:
-        if similarity(kept.body_texts, draft.body_texts) >= SIMILAR:
-            newer, older, why = newer_version(kept, draft)
-            intake.replaced.append(Replacement(older.name, newer.name, f"已被《{newer.name}》（较新版本）替换：{why}"))
-            newer.notes.append(f"同一单位同一标题的《{older.name}》是较早的版本，未编入（{why}）")
-            if newer is draft:
-                intake.accepted[intake.accepted.index(kept)] = draft
-                seen[key] = draft
-            seen[draft.sha256] = seen[("text", draft.text_key)] = kept if newer is kept else draft
-            return
-        for one, other in ((kept, draft), (draft, kept)):
-            one.warnings.append(f"与《{other.name}》标题和供稿单位相同，但正文不同，两篇都已编入：请核对是否重复")
+        newer, older, why = newer_version(kept, draft)
+        intake.replaced.append(Replacement(older.name, newer.name, f"已被《{newer.name}》（较新版本）替换：{why}"))
+        newer.notes.append(f"同一单位同一标题的《{older.name}》是较早的版本，未编入（{why}）")
+        if newer is draft:
+            intake.accepted[intake.accepted.index(kept)] = draft
+            seen[key] = draft
+        seen[draft.sha256] = seen[("text", draft.text_key)] = newer
+        return
     seen[draft.sha256] = seen[("text", draft.text_key)] = draft
     if draft.unit:
         seen.setdefault(key, draft)
     intake.accepted.append(draft)
-
-
-def _grams(texts: list[str]) -> set[str]:
-    text = normalize("".join(texts))
-    return {text[i:i + 3] for i in range(max(len(text) - 2, 1))}
-
-
-def similarity(a: list[str], b: list[str]) -> float:
-    """Share of the shorter text's 3-character pieces that the other text has too (0..1)."""
-    grams_a, grams_b = _grams(a), _grams(b)
-    small = min(len(grams_a), len(grams_b))
-    return len(grams_a & grams_b) / small if small else 0.0
 
 
 def newer_version(a: Draft, b: Draft) -> tuple[Draft, Draft, str]:
