@@ -21,9 +21,8 @@ from .roster import Roster, normalize
 # Endings of Chinese government unit names (a name not in the roster is judged by its look).
 UNIT_SUFFIXES = (
     "局", "委", "办", "办公室", "中心", "院", "镇", "乡", "街道", "办事处", "公司", "所", "站", "队", "会",
-    "部", "处", "室", "厅", "署", "园区", "管委会", "分局", "集团", "馆", "社", "团", "委员会",
+    "部", "处", "室", "厅", "署", "园区", "管委会", "分局", "集团", "馆", "社", "团", "委员会", "联", "协",
 )
-_UNIT_PREFIXES = ("区", "市", "县", "省", "镇", "乡", "中共", "共青团")
 _MAX_UNIT_LEN = 24
 # Words that make a line a sentence or a title, never a unit name. Words that also occur inside unit names
 # (建设、管理、保障、服务、发展、改革、监督、执法、审批、保护、振兴、应急、组织) are deliberately absent.
@@ -79,7 +78,7 @@ def is_unit_name(text: str) -> bool:
         return False
     if any(verb in name for verb in VERBS):
         return False
-    return name.endswith(UNIT_SUFFIXES) or (name.startswith(_UNIT_PREFIXES) and len(name) <= 12)
+    return name.endswith(UNIT_SUFFIXES)
 
 
 def resolve_unit(text: str, roster: Roster) -> tuple[str, bool] | None:
@@ -106,14 +105,16 @@ def unit_at_start(text: str, roster: Roster) -> tuple[str, str] | None:
 def _person_or_unit(token: str, roster: Roster, found: Attribution) -> bool:
     """Place one unlabelled token: a unit (first), a person's name after the unit, a phone number."""
     if not found.unit:
+        known = roster.canonical.get(normalize(token))
+        prefix = None if known else unit_at_start(token, roster)
+        if prefix and _PERSON.match(normalize(token)[len(prefix[1]):]):
+            # "区人社局张三": a roster unit and a person's name run together
+            found.unit, found.in_roster = prefix[0], True
+            found.people.append(normalize(token)[len(prefix[1]):])
+            return True
         unit = resolve_unit(token, roster)
         if unit:
             found.unit, found.in_roster = unit
-            return True
-        prefix = unit_at_start(token, roster)  # "区人社局张三": a roster unit and a name run together
-        if prefix and _PERSON.match(normalize(token)[len(prefix[1]):]):
-            found.unit, found.in_roster = prefix[0], True
-            found.people.append(normalize(token)[len(prefix[1]):])
             return True
         return False
     if _PERSON.match(token) and not resolve_unit(token, roster):

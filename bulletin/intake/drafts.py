@@ -371,7 +371,8 @@ def _analyse(
             subtitle = text
         elif top is None and (found := parse_attribution(text, roster)) is not None:
             top = found
-            reading.attribution.append(text)
+            if found.people or normalize(text) != normalize(found.unit):  # more than the plain unit name
+                reading.attribution.append(text)
         elif not date and is_date_line(text):
             date = text
             reading.attribution.append(text)
