@@ -37,7 +37,8 @@ err = Console(stderr=True, soft_wrap=True)
 WorkspaceOpt = Annotated[
     Optional[Path], typer.Option("--workspace", "-w", help="工作目录（默认当前目录或环境变量 BULLETIN_WORKSPACE）")
 ]
-MonthOpt = Annotated[Optional[str], typer.Option("--month", "-m", help="月份 YYYY-MM（默认最新的月份文件夹）")]
+MonthOpt = Annotated[Optional[str], typer.Option(
+    "--month", "-m", help="月份 YYYY-MM（也可写 2026年11月、202611、2026.11；默认最新的月份文件夹）")]
 PROGRESS_FROM = 10  # drafts; smaller months finish before a bar would help
 
 
@@ -56,7 +57,11 @@ def _workspace(path: Optional[Path]) -> Workspace:
 
 
 def _month(ws: Workspace, month: Optional[str]) -> str:
-    return check_month(month) if month else ws.latest_month()
+    if not month:
+        return ws.latest_month()
+    from .core.month import parse_month
+
+    return check_month(parse_month(month) or month)
 
 
 def _guard(func):
@@ -96,6 +101,8 @@ def compile_(
     month: MonthOpt = None,
     date_: Annotated[Optional[str], typer.Option("--date", help="简报日期 YYYY-MM-DD（默认今天；重新编排时沿用原日期）")] = None,
     issue: Annotated[Optional[int], typer.Option("--issue", min=1, help="指定期号（默认自动续号）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="替换已审核通过或已发送的简报（原文件另存到 history/）")] = False,
+    no_notices: Annotated[bool, typer.Option("--no-notices", help="本期不编入情况通报（即使有通报表）")] = False,
 ) -> None:
     """编排某月简报：收稿、校验、生成 .docx 和收稿报告。"""
     from .layout.pipeline import compile_month
@@ -107,7 +114,7 @@ def compile_(
     with _progress() as progress:
         result = compile_month(
             ws, month, issue_date=issue_date, issue=issue, progress=progress,
-            on_wait=lambda: err.print("另一个编排任务正在进行，等待其完成……"),
+            on_wait=lambda: err.print("另一个编排任务正在进行，等待其完成……"), force=force, no_notices=no_notices,
         )
     _say(result.summary())
     for draft in result.intake.flagged:
@@ -116,8 +123,12 @@ def compile_(
         _say(f"{refusal.file}：{refusal.reason}", "未采用 ", "red")
     for duplicate in result.intake.duplicates:
         _say(f"{duplicate.file}：{duplicate.reason}", "重复 ", "red")
+    for replaced in result.intake.replaced:
+        _say(f"{replaced.file}：{replaced.reason}", "被替换 ", "yellow")
     for problem in result.notices.problems:
         _say(problem, "通报表 ", "yellow")
+    if result.too_large:
+        _say(result.too_large, "注意 ", "yellow")
 
 
 def _parse_date(text: str) -> date:
@@ -221,7 +232,7 @@ def send(
     month = _month(ws, month)
     report = send_bulletin(ws, month, dry_run=dry_run)
     _say(report.summary())
-    if not report.complete:
+    if not report.complete or report.skipped:  # skipped rows of recipients.csv: someone is not reached
         raise typer.Exit(2)
 
 

@@ -61,7 +61,7 @@ MAIL_RETRY_DELAYS = exponential_backoff(backoff_factor=60)
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 WAITING, FINISHED, TIMED_OUT = "waiting_for_approval", "finished", "timed_out"
-_DRAFT_STATUS = {"accepted": "收录", "flagged": "收录（需核对）", "refused": "未采用", "duplicate": "重复稿"}
+_DRAFT_STATUS = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 
 
 class Approval(RunInput):
@@ -139,8 +139,9 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
         f"- 简报文件：`{c.path}`{edited}",
         f"- 校验码（SHA-256 前12位）：`{(status.file_sha256 or c.sha256)[:12]}`",
         (
-            f"- 稿件：收录 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
-            f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份（明细见 `intake-{status.month}`）"
+            f"- 稿件：编入 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
+            f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份，被替换 {counts.get('replaced', 0)} 份"
+            f"（明细见 `intake-{status.month}`）"
         ),
         f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
     ]

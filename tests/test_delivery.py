@@ -55,8 +55,8 @@ def test_send_refused_before_approval_and_after_edit(smtp_server, mail_workspace
     mw.edit_docx()
     with pytest.raises(NotApproved, match="文件在审核通过后被修改过，请重新审核：bulletin approve"):
         delivery.send_bulletin(mw.ws, mw.month)
-    with pytest.raises(NotApproved):
-        delivery.send_bulletin(mw.ws, mw.month, dry_run=True)
+    dry = delivery.send_bulletin(mw.ws, mw.month, dry_run=True)  # a dry run shows who would get it (issue 9)
+    assert "试运行" in dry.summary() and "注意：文件在审核通过后被修改过" in dry.summary()
     assert server.messages == []
     assert _statuses(mw) == {}
 
@@ -463,9 +463,10 @@ def test_month_status_lines(smtp_server, mail_workspace):
 
     assert status.approved and status.number == 64
     assert text.splitlines()[0] == "2026-10 工作简报 第64期"
-    assert "稿件：收录 2 篇（其中需注意 1 篇），退回 1 篇" in text
-    assert "退回 旧稿.doc：不是 .docx 文件" in text
-    assert "需注意" in text and "未注明报送单位" in text
+    assert "稿件：编入 2 篇（其中需核对 1 篇），未采用 1 份" in text
+    assert "未采用 旧稿.doc：不是 .docx 文件" in text
+    assert "需核对 " in text and "未注明报送单位" in text
+    assert "收录" not in text and "退回" not in text and "需注意" not in text  # one vocabulary (issue 9)
     assert "审核：已通过（王主任" in text
     assert "已发送 2，失败 1，中断 0，待发送 1" in text
     assert "待发送 [发] 单位003 <unit003@zgq.example.cn>" in text

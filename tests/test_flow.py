@@ -179,7 +179,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     rows = json.loads(table.data)
     assert [r["file"] for r in rows] == ["1-区发改委.docx", "2-区财政局.docx", "3-旧稿.doc"]
     assert [(r["unit"], r["title"], r["status"]) for r in rows[:2]] == [
-        ("区发改委", "项目建设提速", "收录"), ("区财政局", "预算执行平稳", "收录")]
+        ("区发改委", "项目建设提速", "编入"), ("区财政局", "预算执行平稳", "编入")]
     assert rows[2]["status"] == "未采用" and ".doc" in rows[2]["reason"]
     assert set(rows[0]) == {"file", "unit", "title", "status", "reason"}
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data

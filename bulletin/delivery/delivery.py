@@ -221,10 +221,20 @@ def send_bulletin(
     """
     check_month(month)
     settings = ws.settings
-    path, sha = approved_file(ws, month)
+    unapproved = ""
+    try:
+        path, sha = approved_file(ws, month)
+    except NotApproved as exc:
+        if not dry_run:
+            raise
+        path, sha, unapproved = _current_file(ws, month), "", str(exc)  # "先看看会发给谁" before approval
     data = path.read_bytes()
-    if sha256_bytes(data) != sha:  # changed between the check and the read
+    if not unapproved and sha256_bytes(data) != sha:  # changed between the check and the read
         raise NotApproved(f"文件在审核通过后被修改过，请重新审核：bulletin approve --month {month} --by 审核人姓名。")
+    sha = sha or sha256_bytes(data)
+    too_large = _size_problem(ws, path, data)
+    if too_large and not dry_run:
+        raise BulletinError(too_large)
     recipients, problems = read_recipients(ws.recipients_path)
     if not recipients:
         raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
@@ -238,12 +248,38 @@ def send_bulletin(
             skipped=problems,
         )
         body = bulletin_body(settings, record.number, when, path.name)
+        if unapproved:
+            report.notes.append(f"注意：{unapproved}（以上是审核通过后将发送的对象）")
+        if too_large:
+            report.notes.append(f"注意：{too_large}")
         try:
             with _lock(ws, month):
                 _deliver(ledger, report, recipients, data, path.name, body, settings, transport)
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
+
+
+def _current_file(ws: Workspace, month: str) -> Path:
+    with Ledger(ws.ledger_path) as ledger:
+        record = _compile_info(ledger, month)
+    path = Path(record.path)
+    if not path.is_file():
+        raise NotApproved(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
+    return path
+
+
+def _size_problem(ws: Workspace, path: Path, data: bytes) -> str:
+    """Why an attachment is larger than mail systems take ([mail] max_attachment_mb); "" when it is not.
+    Checked before anything is sent."""
+    limit = ws.settings.mail.max_attachment_mb
+    if len(data) <= limit * 1024 * 1024:
+        return ""
+    return (
+        f"简报文件 {path.name} 有 {len(data) / (1024 * 1024):.1f} MB，超过邮件附件上限 {limit:g} MB"
+        "（bulletin.toml [mail] max_attachment_mb），未发送任何邮件：请压缩稿件中的图片后重新编排、审核，"
+        "或在确认对方邮箱能接收后调高上限。"
+    )
 
 
 def send_for_review(ws: Workspace, month: str, transport: Transport | None = None) -> DeliveryReport:
@@ -257,6 +293,8 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
             raise BulletinError(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
         data = path.read_bytes()
         sha = sha256_bytes(data)
+        if too_large := _size_problem(ws, path, data):
+            raise BulletinError(too_large)
         transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox" / f"送审-{sha[:12]}")
         when = record.date_text
         report = DeliveryReport(
@@ -278,7 +316,7 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
 
 # -- status -----------------------------------------------------------------------------------------------
 _STATUS_TEXT = {"sent": "已发送", "failed": "发送失败", "sending": "发送中断（下次重发）", None: "待发送"}
-_DRAFT_TEXT = {"accepted": "收录", "flagged": "收录（需注意）", "refused": "退回", "duplicate": "重复稿"}
+_DRAFT_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 
 
 @dataclass
@@ -332,11 +370,12 @@ class MonthStatus:
         by_status = self.draft_counts()
         kept = by_status.get("accepted", 0) + by_status.get("flagged", 0)
         lines = [
-            f"稿件：收录 {kept} 篇（其中需注意 {by_status.get('flagged', 0)} 篇），"
-            f"退回 {by_status.get('refused', 0)} 篇，重复 {by_status.get('duplicate', 0)} 篇"
+            f"稿件：编入 {kept} 篇（其中需核对 {by_status.get('flagged', 0)} 篇），"
+            f"未采用 {by_status.get('refused', 0)} 份，重复 {by_status.get('duplicate', 0)} 份，"
+            f"被替换 {by_status.get('replaced', 0)} 份"
         ]
         for d in drafts:
-            if d.get("status") in ("flagged", "refused", "duplicate"):
+            if d.get("status") in ("flagged", "refused", "duplicate", "replaced"):
                 what = d.get("title") or d.get("file", "")
                 unit = f"（{d['unit']}）" if d.get("unit") else ""
                 reason = f"：{d['reason']}" if d.get("reason") else ""

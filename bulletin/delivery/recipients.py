@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,13 +42,29 @@ class Recipient:
         return (self.email, self.list_name, self.name)
 
 
+# Reserved names email-validator refuses even for non-public mail, which intranet mail systems use
+# (user@mail.zg.local): the syntax is checked with a stand-in label, the real domain is kept.
+_INTRANET_TLDS = ("local", "localhost", "lan", "home", "corp", "intranet", "internal", "test", "invalid", "arpa")
+_STAND_IN = "intranet-stand-in.example"
+
+
 def normalise_email(raw: str) -> str:
     """The address as it is sent and keyed; raises EmailNotValidError.
 
-    No DNS lookup (check_deliverability=False), and international mailboxes are refused because
-    smtplib and most government servers do not speak SMTPUTF8; IDN domains become punycode.
+    Full-width characters typed in Chinese input mode (ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｎ) are folded (NFKC). Syntax only:
+    no DNS lookup, and intranet addresses are valid (special-use domains such as .local or .internal, and
+    single-label hosts such as user@mailsrv: globally_deliverable=False). International mailboxes are refused
+    because smtplib and most government servers do not speak SMTPUTF8; IDN domains become punycode.
     """
-    info = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+    text = unicodedata.normalize("NFKC", raw).strip()
+    local, at, domain = text.rpartition("@")
+    labels = domain.lower().rstrip(".").split(".")
+    if at and local and labels[-1] in _INTRANET_TLDS:
+        checked = validate_email(f"{local}@{'.'.join(labels[:-1] + [_STAND_IN])}", check_deliverability=False,
+                                 allow_smtputf8=False, globally_deliverable=False)
+        address = checked.ascii_email or checked.normalized
+        return (address[: -len(_STAND_IN)] + labels[-1]).lower()
+    info = validate_email(text, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False)
     return (info.ascii_email or info.normalized).lower()
 
 
