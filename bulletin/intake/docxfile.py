@@ -312,10 +312,10 @@ def _inflate(package: DocxPackage, name: str, content_type: str) -> None:
         raise Refused(_DAMAGED_PART.format(name)) from None
 
 
-def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int = MAX_PART_BYTES) -> bytes:
     """A member's bytes, inflated in bounded chunks: never more than its declared size, CRC checked."""
     info = archive.getinfo(name)
-    if info.file_size > MAX_PART_BYTES:
+    if info.file_size > limit:
         raise Refused(f"文件内部的 {name} 过大，疑似异常文件，已拒收")
     chunks = []
     with archive.open(info) as member:
@@ -324,10 +324,11 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def read_member(package: zipfile.ZipFile, name: str) -> bytes | None:
-    """A member's bytes inflated in bounded chunks, None when absent; Refused when damaged."""
+def read_member(package: zipfile.ZipFile, name: str, limit: int = MAX_PART_BYTES) -> bytes | None:
+    """A member's bytes inflated in bounded chunks, None when absent; Refused when damaged. A picture may be
+    larger than an XML part (limit=MAX_UNPACKED_BYTES: the whole file's bound, checked on the directory)."""
     try:
-        return _read_member(package, name)
+        return _read_member(package, name, limit)
     except KeyError:
         return None
     except _READ_ERRORS:

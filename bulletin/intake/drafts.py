@@ -33,7 +33,7 @@ from ..core.textio import clean_text
 from ..core.wordxml import r, text_of, w, xpath
 from . import pictures
 from .attribution import Attribution, is_date_line, is_unit_name, parse_attribution, resolve_unit, unit_at_start
-from .docxfile import DocxPackage, DraftContent, PartCache, Refused, read_file, read_member, screen
+from .docxfile import MAX_UNPACKED_BYTES, DocxPackage, DraftContent, PartCache, Refused, read_file, read_member, screen
 from .roster import Roster, normalize
 from .sanitize import CleanReport, clean_body
 
@@ -156,7 +156,7 @@ def _image_sizes(package: DocxPackage) -> dict[str, tuple[int, int] | None]:
     sizes = {}
     for rid, kind, target in package.relationships(package.main):
         if target and kind.endswith("/image"):
-            blob = read_member(package.zip, target)
+            blob = read_member(package.zip, target, MAX_UNPACKED_BYTES)
             sizes[rid] = pictures.pixel_size(blob) if blob else None
     return sizes
 
