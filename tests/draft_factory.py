@@ -448,6 +448,7 @@ def make_draft(
     numbered list, table, image, external image, byline.
 
     title        first paragraph; centred 方正小标宋简体 22 pt, or in ``title_style`` ("Title", "Heading 1", …).
+                 A title with "\n" is printed over several lines: one paragraph per line, as offices type them.
     unit_line    a centred line right under the title, e.g. "区人社局".
     byline       a last, right-aligned line, e.g. "（区财政局供稿）".
     author       core_properties.author (and last_modified_by); default "" (python-docx would say "python-docx").
@@ -472,12 +473,15 @@ def make_draft(
     with _core_properties(doc) as props:
         props.author = props.last_modified_by = author or ""
 
-    if title_style:
-        heading = doc.add_paragraph(title, style=title_style)
-    else:
-        heading = doc.add_paragraph()
-        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _east_asian(heading.add_run(title), TITLE_FONT, size=22)
+    for number, line in enumerate(title.split("\n") if title else [title]):
+        if title_style:
+            paragraph = doc.add_paragraph(line, style=title_style)
+        else:
+            paragraph = doc.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _east_asian(paragraph.add_run(line), TITLE_FONT, size=22)
+        if number == 0:
+            heading = paragraph
     if unit_line:
         line = doc.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -6,12 +6,17 @@
 The outputs are committed; rerunning gives identical bytes. bulletin.toml, inputs/units.csv,
 inputs/recipients.csv and inputs/README.md are plain text and edited by hand.
 
-The four drafts use the four ways a department says who wrote a draft, one each, so that the unit is
+The first four drafts use the four ways a department says who wrote a draft, one each, so that the unit is
 found only through that way:
   (a) a unit line under the title ("区人社局");
   (b) a closing byline "（区财政局供稿）";
   (c) the file name only: "区工信局-….docx";
   (d) the author property only, with an alias: "区教育局" (units.csv maps it to 区教体局).
+Then the shapes real bulletins show (issue 9):
+  (e) a title printed over two lines, with a unit line under it;
+  (f) the unit only inside the title ("区民政局多措并举…"), with 撰稿/审核 names at the end;
+  (g) a department's original and its 修改稿: same unit and title, edited text, saved later (the document's
+      modified date says so): the revised version goes in, the report names the original as replaced.
 The other drafts carry authors Word fills in on office PCs ("Administrator", "微软用户"), which name no unit.
 """
 
@@ -23,6 +28,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+
+import io  # noqa: E402
+import re  # noqa: E402
+import zipfile  # noqa: E402
 
 from draft_factory import Heading, chart_png, make_draft, make_notice_sheet  # noqa: E402
 
@@ -136,7 +145,75 @@ def write_drafts(folder: Path) -> list[Path]:
             "人民满意的教育。",
         ],
     ))
+    # (e) a title over two lines.
+    written.append(make_draft(
+        folder / "生态环境信息.docx",
+        title="我区强化“三双”机制\n精准有效推进污染防治攻坚战",
+        unit_line="区生态环境分局",
+        author="Administrator",
+        paragraphs=[
+            "今年以来，我局坚持“双随机、双公开”监管与“双向服务”相结合，以更高标准打好蓝天、碧水、净土保卫战，"
+            "全区生态环境质量持续改善。1—10月，全区空气质量优良天数比例达97.4%，PM2.5平均浓度同比下降6.1%；"
+            "国控、省控断面水质优良率保持100%。",
+            "强化精准监管。建立重点排污单位“一企一档”，开展“双随机”检查186家次，对发现的23个问题实行清单化"
+            "整改，已全部整改到位；推行非现场执法，利用在线监控、用电监控等手段发现并督促整改异常问题41个。",
+            "深化服务帮扶。组建环保技术服务队，为企业提供“送政策、送技术、送服务”上门服务72次，帮助17家企业"
+            "完成治理设施提标改造；优化环评审批，报告表类项目平均审批时间压缩至8个工作日。",
+            "下一步，我局将持续深入打好污染防治攻坚战，推动全区生态环境质量持续向好。",
+        ],
+    ))
+
+    # (f) the unit only inside the title; the names of the writer and reviewer at the end stay out of print.
+    written.append(make_draft(
+        folder / "养老服务工作信息.docx",
+        title="区民政局多措并举提升养老服务水平",
+        author="微软用户",
+        paragraphs=[
+            "今年以来，区民政局聚焦老年人急难愁盼问题，加快构建居家社区机构相协调、医养康养相结合的养老服务体系，"
+            "全区养老服务水平稳步提升。",
+            "完善设施网络。新建街道综合养老服务中心2个、社区嵌入式养老服务站点9个，全区社区养老服务设施覆盖率"
+            "达100%；改造提升特困人员供养服务设施3所，新增护理型床位260张。",
+            "丰富服务供给。为1268户特殊困难老年人家庭实施居家适老化改造，开展“助餐、助洁、助医”等上门服务"
+            "3.6万人次；新建老年助餐点14个，日均服务老年人1800余人次。",
+            "下一步，区民政局将持续推进养老服务提质增效，让老年人生活得更加安心、舒心。",
+            "撰稿：刘洋　审核：陈静",
+        ],
+    ))
+
+    # (g) an original and its revised version: the 修改稿 is saved later and replaces the original.
+    medical = [
+        "今年以来，区医保局坚持把维护医保基金安全作为首要任务，织密扎牢医保基金监管网，守护好群众的“看病钱”"
+        "“救命钱”。",
+        "开展专项整治。联合卫健、公安、市场监管等部门开展医保基金专项整治，检查定点医药机构{checked}家，"
+        "追回医保基金{money}万元。",
+        "推进智能监控。医保智能监控系统覆盖全部定点医药机构，1—10月审核结算数据46.8万条，拒付不合理费用"
+        "{refused}万元。",
+        "下一步，区医保局将持续保持打击欺诈骗保高压态势，确保医保基金安全高效运行。",
+    ]
+    for name, figures, saved in (
+        ("区医保局-织牢医保基金监管网.docx", {"checked": 152, "money": 186.3, "refused": 42.7}, "2026-10-18T09:00:00Z"),
+        ("区医保局-织牢医保基金监管网（修改稿）.docx", {"checked": 163, "money": 203.5, "refused": 45.1},
+         "2026-10-22T16:30:00Z"),
+    ):
+        path = make_draft(
+            folder / name, title="织牢医保基金监管网 守护群众“救命钱”", unit_line="区医保局", author="Administrator",
+            paragraphs=[text.format(**figures) for text in medical],
+        )
+        written.append(_saved_at(path, saved))
     return written
+
+
+def _saved_at(path: Path, stamp: str) -> Path:
+    """The document's modified date (docProps/core.xml), as Word writes it on every save."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = src.read(info)
+            if info.filename == "docProps/core.xml":
+                blob = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), blob)
+            dst.writestr(info, blob)
+    path.write_bytes(out.getvalue())
+    return path
 
 
 NOTICES = [

@@ -43,7 +43,7 @@ def attachment_limit_bytes(ws: Workspace) -> int:
 
 
 def size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
 
 
 @dataclass
