@@ -2,6 +2,8 @@
 
     python bench/cases.py compile N        # compile_month over N generated drafts
     python bench/cases.py bare N           # docxcompose Composer.append of the same N drafts into an empty doc
+    python bench/cases.py compile-realistic N / bare-realistic N   # the same over "realistic" drafts
+    python bench/cases.py process-compile N / process-bare N       # realistic drafts, each a whole process
     python bench/cases.py cli-compile      # `bulletin compile` of the 4-draft example (whole process)
     python bench/cases.py send N           # send_bulletin to N recipients through aiosmtpd on 127.0.0.1
     python bench/cases.py flow N           # the Prefect flow, embedded mode, N drafts, approved at once
@@ -19,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MONTH, WORK, Timer, compile_workspace, emit, generated_drafts
+from common import MONTH, WORK, Timer, compile_workspace, emit, generated_drafts, realistic_drafts
 
 
 def _profiled(profile: str | None):
@@ -41,33 +43,82 @@ def _profiled(profile: str | None):
     return _Ctx()
 
 
-def case_compile(n: int, profile: str | None = None) -> dict:
+def case_compile(n: int, profile: str | None = None, kind: str = "minimal") -> dict:
     from bulletin.layout.pipeline import compile_month
     from bulletin.core.workspace import Workspace
 
-    ws = Workspace.at(compile_workspace(n))
+    ws = Workspace.at(compile_workspace(n, kind=kind))
     with _profiled(profile), Timer() as t:
         result = compile_month(ws, MONTH, issue_date=date(2026, 10, 28))
     assert len(result.intake.accepted) == n, (len(result.intake.accepted), result.intake.refused)
-    return {"case": "compile", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3),
-            "size_mb": round(result.path.stat().st_size / 2**20, 2)}
+    return {"case": "compile" if kind == "minimal" else f"compile-{kind}", "n": n, "seconds": round(t.seconds, 3),
+            "cpu": round(t.cpu, 3), "size_mb": round(result.path.stat().st_size / 2**20, 2)}
 
 
-def case_bare(n: int, profile: str | None = None) -> dict:
+def case_bare(n: int, profile: str | None = None, kind: str = "minimal") -> dict:
     """The reference: docxcompose appending every draft, whole, into an empty python-docx document."""
     import io
 
     from docx import Document
     from docxcompose.composer import Composer
 
-    paths = generated_drafts(n)
+    paths = realistic_drafts(n) if kind == "realistic" else generated_drafts(n)
     with _profiled(profile), Timer() as t:
         composer = Composer(Document())
         for path in paths:
             composer.append(Document(str(path)))
         buffer = io.BytesIO()
         composer.save(buffer)
-    return {"case": "bare", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3), "size_mb": round(len(buffer.getvalue()) / 2**20, 2)}
+    return {"case": "bare" if kind == "minimal" else f"bare-{kind}", "n": n, "seconds": round(t.seconds, 3),
+            "cpu": round(t.cpu, 3), "size_mb": round(len(buffer.getvalue()) / 2**20, 2)}
+
+
+def case_compile_realistic(n: int, profile: str | None = None) -> dict:
+    return case_compile(n, profile, kind="realistic")
+
+
+def case_bare_realistic(n: int, profile: str | None = None) -> dict:
+    return case_bare(n, profile, kind="realistic")
+
+
+def _whole_process(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a command run as its own process, start to exit."""
+    import resource
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{command} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def case_process_compile(n: int) -> dict:
+    """`bulletin compile` of n realistic drafts as a whole process: imports, intake, compose, write."""
+    root = compile_workspace(n, kind="realistic")
+    exe = str(Path(sys.executable).with_name("bulletin"))
+    seconds, peak = _whole_process([exe, "compile", "--workspace", str(root), "--month", MONTH, "--date", "2026-10-28"])
+    return {"case": "process-compile", "n": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1)}
+
+
+def case_process_bare(n: int) -> dict:
+    """A bare docxcompose concatenation of the same n realistic drafts as a whole process (python -c)."""
+    realistic_drafts(n)
+    script = (
+        "import io, sys\n"
+        "sys.path.insert(0, %r)\n"
+        "from common import realistic_drafts\n"
+        "from docx import Document\n"
+        "from docxcompose.composer import Composer\n"
+        "composer = Composer(Document())\n"
+        "for path in realistic_drafts(%d):\n"
+        "    composer.append(Document(str(path)))\n"
+        "composer.save(io.BytesIO())\n"
+    ) % (str(Path(__file__).resolve().parent), n)
+    seconds, peak = _whole_process([sys.executable, "-c", script])
+    return {"case": "process-bare", "n": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1)}
 
 
 def case_bare_reference_composer(n: int, profile: str | None = None) -> dict:
@@ -322,6 +373,10 @@ def case_plain_steps(n: int) -> dict:
 CASES = {
     "compile": case_compile,
     "bare": case_bare,
+    "compile-realistic": case_compile_realistic,
+    "bare-realistic": case_bare_realistic,
+    "process-compile": case_process_compile,
+    "process-bare": case_process_bare,
     "compile-docxcompose": case_bare_reference_composer,
     "cli-compile": case_cli_compile,
     "send": case_send,
@@ -340,6 +395,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.case == "prepare":
         generated_drafts(max(args.n, 1000))
+        realistic_drafts(max(args.n, 1000))
         return
     handler = CASES[args.case]
     emit(handler(args.n, args.profile) if args.profile else handler(args.n))

@@ -74,15 +74,65 @@ def _make_title_unique(path: Path) -> None:
     doc.save(str(path))
 
 
-def compile_workspace(n: int, root: Path | None = None) -> Path:
-    """A fresh workspace with bulletin.toml and inputs/<MONTH>/ holding the first n drafts."""
-    root = root or WORK / f"ws-{n}"
+def realistic_drafts(n: int) -> list[Path]:
+    """The first n "realistic" drafts: python-docx's default template as it is (349 KB styles.xml, theme,
+    numbering, settings, fontTable, stylesWithEffects: what Word/WPS-saved drafts carry), a centred title,
+    a unit line and 6 paragraphs; every 10th has a 3x3 table, every 10th (5th, 15th, ...) a picture."""
+    pool = WORK / "realistic"
+    index = pool / "index.json"
+    if index.is_file():
+        names = json.loads(index.read_text(encoding="utf-8"))
+        if len(names) >= n and all((pool / name).is_file() for name in names[:n]):
+            return [pool / name for name in names[:n]]
+    import io
+    import random
+
+    import draft_factory
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    if pool.exists():
+        shutil.rmtree(pool)
+    pool.mkdir(parents=True)
+    rng = random.Random(1)
+    names = []
+    size = max(n, 1000)
+    for number in range(1, size + 1):
+        unit = draft_factory.UNITS[rng.randrange(len(draft_factory.UNITS))]
+        topic = rng.choice(draft_factory.UNIT_TOPICS[unit])
+        doc = Document()
+        title = doc.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.add_run(f"{rng.choice(draft_factory._LEADS)}推进{topic}（{number}）").font.size = Pt(22)
+        line = doc.add_paragraph(unit)
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for text in draft_factory._paragraphs(rng, unit, topic, 6):
+            doc.add_paragraph(text)
+        if number % 10 == 0:
+            table = doc.add_table(rows=3, cols=3)
+            table.style = doc.styles["Table Grid"]
+            for row, texts in zip(table.rows, draft_factory.TABLE_ROWS):
+                for cell, text in zip(row.cells, texts):
+                    cell.text = text
+        if number % 10 == 5:
+            doc.add_paragraph().add_run().add_picture(io.BytesIO(draft_factory.chart_png()), width=Cm(12))
+        name = f"{unit}-{topic}{number:04d}.docx"
+        doc.save(str(pool / name))
+        names.append(name)
+    index.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    return [pool / name for name in names[:n]]
+
+
+def compile_workspace(n: int, root: Path | None = None, kind: str = "minimal") -> Path:
+    """A fresh workspace with bulletin.toml and inputs/<MONTH>/ holding the first n drafts of a kind."""
+    root = root or WORK / f"ws-{kind}-{n}"
     if root.exists():
         shutil.rmtree(root)
     folder = root / "inputs" / MONTH
     folder.mkdir(parents=True)
     (root / "bulletin.toml").write_text(SETTINGS, encoding="utf-8")
-    for path in generated_drafts(n):
+    for path in (realistic_drafts(n) if kind == "realistic" else generated_drafts(n)):
         os.link(path, folder / path.name) if _same_device(path, folder) else shutil.copy2(path, folder)
     return root
 

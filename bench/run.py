@@ -79,6 +79,9 @@ def plan(quick: bool, only: set[str] | None) -> list[tuple[str, str, int, dict]]
     items = []
     for n in sizes:
         items += [("compile", "compile", n, {}), ("compile", "bare", n, {}), ("compile", "compile-docxcompose", n, {})]
+    for n in sizes:
+        items += [("realistic", "compile-realistic", n, {}), ("realistic", "bare-realistic", n, {})]
+    items += [("realistic", "process-compile", 120, {}), ("realistic", "process-bare", 120, {})]
     items += [("cli", "cli-compile", 0, {}), ("send", "send", 300, {})]
     if not quick:
         items += [
@@ -162,6 +165,28 @@ def report(payload: dict) -> str:
                 f"{ratio} | {_s(d)} |"
             )
         out.append("")
+    rsizes = sorted({int(key.split(":")[1]) for key in results if key.startswith("compile-realistic:")})
+    if rsizes:
+        out += [
+            "Realistic drafts (python-docx's default template as it is: 349 KB styles.xml, theme, numbering...):",
+            "",
+            "| drafts | compile (s) | CPU (s) | ms/draft | peak RSS (MB) | bare docxcompose (s) | peak RSS (MB) | compile ÷ bare |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n in rsizes:
+            c, b = get("compile-realistic", n), get("bare-realistic", n)
+            ratio = f"{c['seconds'] / b['seconds']:.2f}" if c and b else "–"
+            out.append(f"| {n} | {_s(c)} | {_cpu(c)} | {c['seconds'] / n * 1000:.1f} | {_rss(c)} | {_s(b)} | {_rss(b)} | {ratio} |")
+        out.append("")
+    pc, pb = get("process-compile", 120), get("process-bare", 120)
+    if pc and pb:
+        out += [
+            "| whole process, 120 realistic drafts | wall (s) | peak RSS (MB) |", "|---|---:|---:|",
+            f"| `bulletin compile` | {pc['seconds']:.2f} | {pc['peak_rss_mb']:.0f} |",
+            f"| bare docxcompose concatenation (`python -c`) | {pb['seconds']:.2f} | {pb['peak_rss_mb']:.0f} |",
+            f"| ratio | {pc['seconds'] / pb['seconds']:.2f} | |",
+            "",
+        ]
     cli, send = get("cli-compile"), get("send", 300)
     if cli or send:
         out += ["| case | wall (s) | details |", "|---|---:|---|"]
@@ -219,6 +244,17 @@ def targets(results: dict) -> str:
             late = (c1000["seconds"] - c500["seconds"]) / 500 * 1000
             lines.append(f"- linear: {early:.1f} ms per extra draft from 120 to 500, {late:.1f} ms from 500 to 1000 "
                          f"({_ok(late <= 1.25 * early)})")
+    pc, pb = get("process-compile:120"), get("process-bare:120")
+    if pc and pb:
+        ratio = pc["seconds"] / pb["seconds"]
+        lines.append(f"- 120 realistic drafts, whole processes: compile ≤ 0.5 × bare docxcompose: {ratio:.2f} × "
+                     f"({_ok(ratio <= 0.5)}); peak RSS {pc['peak_rss_mb']:.0f} MB < 300 MB ({_ok(pc['peak_rss_mb'] < 300)})")
+    r120, r500, r1000 = get("compile-realistic:120"), get("compile-realistic:500"), get("compile-realistic:1000")
+    if r120 and r500 and r1000:
+        early = (r500["seconds"] - r120["seconds"]) / 380 * 1000
+        late = (r1000["seconds"] - r500["seconds"]) / 500 * 1000
+        lines.append(f"- realistic, linear: {early:.1f} ms per extra draft from 120 to 500, {late:.1f} ms from 500 to "
+                     f"1000 ({_ok(late <= 1.25 * early)})")
     send = get("send:300")
     if send:
         ok = send["seconds"] < 5 and send["connections"] <= 5

@@ -135,10 +135,11 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
     # bookmark/drawing ids and writes the footnotes part once, after the last draft.
     composer = BulletinComposer(document)
     style_ids = {s.name: s.style_id for s in document.styles}
+    names_by_styles: dict[int, dict] = {}  # drafts from one Word template share one parsed styles part
     for number, (article, marker) in enumerate(zip(issue.articles, markers), start=1):
         if progress:
             progress(number, len(markers), article.source.name)
-        draft, style_names = _prepared_draft(article, style_ids)
+        draft, style_names = _prepared_draft(article, style_ids, names_by_styles)
         anchor = by_marker[marker]
         composer.insert_before(anchor, draft, style_names=style_names)
         body.remove(anchor)
@@ -146,7 +147,9 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
     composer.finish()
 
 
-def _prepared_draft(article: Article, style_ids: dict[str, str]) -> tuple[object, dict[str, str | None]]:
+def _prepared_draft(
+    article: Article, style_ids: dict[str, str], names_by_styles: dict[int, dict] | None = None
+) -> tuple[object, dict[str, str | None]]:
     """The draft as python-docx sees it, built from what intake read (cleaned, title and unit lines cut)."""
     if article.content is None:
         raise BulletinError(f"稿件 {article.source.name} 没有读取内容，无法编排。")
@@ -156,7 +159,11 @@ def _prepared_draft(article: Article, style_ids: dict[str, str]) -> tuple[object
         raise BulletinError(f"稿件 {article.source.name} 在读取后发生了变化，请重新编排。") from None
     body = draft.element.body
     keep = [child for child in body if child.tag != w("sectPr")]
-    style_names = style_id_names(draft.styles.element)
+    styles = draft.styles.element
+    cache = names_by_styles if names_by_styles is not None else {}
+    if id(styles) not in cache:
+        cache[id(styles)] = style_id_names(styles)
+    style_names = cache[id(styles)]
     restyle_body(keep, style_names, style_ids)
     _shrink_pictures(draft)
     return draft, style_names
