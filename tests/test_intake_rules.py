@@ -422,3 +422,31 @@ def test_parts_are_parsed_once_per_distinct_content(tmp_path, roster):
     assert cache.hits > 0
     alone = read_draft(tmp_path / "a.docx", roster)
     assert alone.content.trees["word/styles.xml"] is not first.content.trees["word/styles.xml"]
+
+
+def test_ledger_rows_hold_every_warning_and_note(tmp_path, roster):
+    folder = tmp_path / "2026-10"
+    f.make_draft(folder / "1.docx", title="字" * 81, paragraphs=["正文。"], tracked_changes=True, comment="批注")
+    first = f.make_draft(folder / "2.docx", title="乙", unit_line="区财政局", paragraphs=["乙。"])
+    (folder / "3.docx").write_bytes(first.read_bytes())
+    intake = gather(folder, "2026-10", roster)
+    flagged, _, duplicate = intake.ledger_rows()
+    assert flagged["status"] == "flagged"
+    assert flagged["reason"] == ("未能识别供稿单位：请在标题下一行写明单位，或在文末注明“（XX供稿）”；"
+                                 "标题长达 81 字，请核对")
+    assert flagged["notes"] == "已接受稿件中的修订；已删除批注"
+    assert duplicate == {"file": "3.docx", "sha256": "", "unit": "", "title": "", "status": "duplicate",
+                         "reason": "与“2.docx”是同一文件（内容完全相同），只编入一次"}
+
+
+def test_order_file_lines_that_name_paths_are_ignored(tmp_path, roster):
+    folder = tmp_path / "2026-10"
+    f.make_draft(folder / "a.docx", title="甲", unit_line="区人社局")
+    f.make_draft(folder / "b.docx", title="乙", unit_line="区财政局")
+    lines = ["../x.docx", "x/y.docx", "x\\y.docx", ".", "..", "C:x.docx", "c:y", "b", "a.docx", "没有.docx"]
+    (folder / "order.txt").write_text("\n".join(lines), encoding="utf-8")
+    intake = gather(folder, "2026-10", roster)
+    assert [d.name for d in intake.accepted] == ["b.docx", "a.docx"]
+    assert [n for n in intake.notes if "含有路径" in n] == [
+        f"order.txt 第{i}行“{line}”含有路径，只能写本月文件夹中的文件名，已忽略" for i, line in enumerate(lines[:7], 1)]
+    assert "order.txt 第10行“没有.docx”没有找到可用的稿件" in intake.notes
