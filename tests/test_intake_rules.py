@@ -450,3 +450,12 @@ def test_order_file_lines_that_name_paths_are_ignored(tmp_path, roster):
     assert [n for n in intake.notes if "含有路径" in n] == [
         f"order.txt 第{i}行“{line}”含有路径，只能写本月文件夹中的文件名，已忽略" for i, line in enumerate(lines[:7], 1)]
     assert "order.txt 第10行“没有.docx”没有找到可用的稿件" in intake.notes
+
+
+def test_a_dash_line_is_a_subtitle_unless_it_names_a_roster_unit(tmp_path, roster):
+    subtitle = read(tmp_path, roster, [("标题", "title"), ("——记区人社局就业服务中心", "unit"), (BODY, "plain")])
+    assert (subtitle.subtitle, subtitle.unit) == ("——记区人社局就业服务中心", "")
+    unit = read(tmp_path, roster, [("标题", "title"), ("——区人力资源和社会保障局", "unit"), (BODY, "plain")], name="b.docx")
+    assert (unit.subtitle, unit.unit, unit.unit_source) == ("", "区人社局", "line")
+    person = read(tmp_path, roster, [("标题", "title"), ("——区应急局 张三", "unit"), (BODY, "plain")], name="c.docx")
+    assert (person.subtitle, person.unit) == ("", "区应急局")

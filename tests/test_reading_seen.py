@@ -356,3 +356,11 @@ def test_reserved_sub_folders_are_ignored_quietly(office):
     result = office.compile()
     assert [r.file for r in result.intake.refused] == ["区人社局"]
     assert "子文件夹里的稿件" not in all_text(result.path)
+
+
+def test_two_folders_for_one_month_are_refused_by_name(office):
+    office.draft("a.docx", month="2026-11", title="甲", unit_line="区人社局")
+    office.draft("b.docx", month="2026年11月", title="乙", unit_line="区人社局")
+    result = invoke("compile", "-w", str(office.root), "--month", "2026-11")
+    assert result.exit_code == 1
+    assert "有多个 2026-11 的稿件文件夹（2026-11、2026年11月）：请合并为一个后再编排" in result.output

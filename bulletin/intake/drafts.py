@@ -293,7 +293,12 @@ def _titleish(block: _Block, limit: int) -> bool:
 
 
 def _is_subtitle(text: str, roster: Roster) -> bool:
-    return bool(_SUBTITLE.match(text)) and parse_attribution(text, roster) is None
+    """A "——" line under the title: a subtitle ("——记区就业服务中心的一天"), unless it names a roster unit
+    ("——区人社局"), which makes it the unit line."""
+    if not _SUBTITLE.match(text):
+        return False
+    found = parse_attribution(text, roster)
+    return found is None or not (found.in_roster or found.people)
 
 
 def _continues_title(block: _Block, first: _Block, roster: Roster) -> bool:
