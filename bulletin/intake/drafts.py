@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..core.textio import clean_text
-from ..core.wordxml import r, text_of, w, xpath
+from ..core.wordxml import text_of, w, xpath
 from . import pictures
 from .attribution import Attribution, is_date_line, is_unit_name, parse_attribution, resolve_unit, unit_at_start
 from .docxfile import MAX_UNPACKED_BYTES, DocxPackage, DraftContent, PartCache, Refused, read_file, read_member, screen
