@@ -229,10 +229,12 @@ def test_an_approved_and_sent_bulletin_is_not_replaced_without_force(office):
     again = invoke("compile", *ws)
     assert again.exit_code == 1 and "已发送给 1 位收件人" in again.output and "--force" in again.output
     assert path.read_bytes() == approved
+    office.draft("b.docx", title="补报的稿件", unit_line="区财政局")
     forced = invoke("compile", *ws, "--force")
     assert forced.exit_code == 0, forced.output
     (kept,) = (office.root / "outputs" / "2026-10" / "history").glob("工作简报第64期-已审核-*.docx")
     assert kept.read_bytes() == approved and "需要重新审核" in forced.output
+    assert invoke("compile", *ws).exit_code == 0  # the new file was never approved: it may be recompiled
 
 
 def test_an_approved_bulletin_is_not_replaced_without_force(office):

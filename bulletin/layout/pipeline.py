@@ -124,7 +124,7 @@ def _compile_locked(
     settings = ws.settings.bulletin
     out_dir = ws.month_outputs(month)
     with Ledger(ws.ledger_path) as ledger:
-        decided = _approved_or_sent(ledger, month)
+        decided = _approved_or_sent(ledger, month, ledger.last_compile(month))
     if decided and not force:
         raise AlreadyApproved(
             f"{month} 的简报{decided}，重新编排会替换它。如确需重新编排，请执行 bulletin compile --month {month} "
@@ -185,14 +185,20 @@ def _phase(progress: ProgressFn | None, label: str) -> ProgressFn | None:
     return lambda done, total, name: progress(done, total, f"{label}：{name}")
 
 
-def _approved_or_sent(ledger: Ledger, month: str) -> str:
-    """Why the month's bulletin must not be replaced silently ("" when it may)."""
-    decision = ledger.latest_decision(month)
+def _approved_or_sent(ledger: Ledger, month: str, previous) -> str:
+    """Why the month's current bulletin must not be replaced silently ("" when it may): it, as compiled or as
+    edited since, was approved or mailed. An approval of an earlier version (replaced with --force) does not
+    count: the current file was never approved."""
+    if previous is None:
+        return ""
+    old = Path(previous.path)
+    versions = {previous.sha256} | ({sha256_file(old)} if old.is_file() else set())
     sent = [r for purpose in ("bulletin", "bulletin@outbox")
-            for r in ledger.deliveries(month, purpose).values() if r.status == "sent"]
+            for r in ledger.deliveries(month, purpose).values() if r.status == "sent" and r.sha256 in versions]
     if sent:
         return f"已发送给 {len(sent)} 位收件人"
-    if decision is not None and decision.approved:
+    decision = ledger.latest_decision(month)
+    if decision is not None and decision.approved and decision.sha256 in versions:
         return f"已由{decision.reviewer}审核通过"
     return ""
 
