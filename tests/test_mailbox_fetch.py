@@ -458,6 +458,15 @@ def test_compile_side_body_drafts_are_flagged_quarantined_files_noted_and_sender
     assert "由邮件正文生成：请核对标题和正文" in body.warnings
     assert ("待核实/某单位稿件.docx：发件人 stranger@qq.test 未在单位名册（inputs/units.csv 的“邮箱”列）中登记，未编入；"
             "核实后请把文件移到 inputs/2026-10/ 并重新编排。") in intake.notes
+    # compile does the same by itself: units from the senders, the body draft flagged, 待核实 listed, not compiled.
+    from bulletin.layout.pipeline import compile_month
+
+    result = compile_month(ws, MONTH)
+    units = {d.name: d.unit for d in result.intake.accepted}
+    assert units == {"区交通局开展道路安全隐患排查整治（邮件正文）.docx": "区交通局", "就业信息.docx": "区人社局"}
+    report = result.report_path.read_text(encoding="utf-8-sig")
+    assert "由邮件正文生成：请核对标题和正文" in report
+    assert "待核实/某单位稿件.docx：发件人 stranger@qq.test" in report
 
 
 def test_a_reply_to_a_receipt_gets_no_receipt_no_ping_pong(tmp_path, imap_server, smtp_server, password):

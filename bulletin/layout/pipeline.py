@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from .compose import ProgressFn, render_issue
 from ..core.errors import BulletinError, NothingToCompile
+from ..intake import mailrecords
 from ..intake.intake import Intake, gather
 from .issue import build_issue
 from ..core.ledger import Ledger
@@ -131,7 +132,10 @@ def _compile_locked(
             "--force（已审核的文件会先另存到 history/，新简报需要重新审核）。"
         )
     roster = Roster.load(ws.roster_path)
+    if sender_units is None:  # drafts that came by mail: the unit registered for the sender's address
+        sender_units = mailrecords.sender_units(ws, month, roster)
     intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units)
+    mailrecords.annotate_intake(ws, month, intake)
     intake.notes.extend(roster.problems)
     sheet = read_notices(folder, roster, skip=no_notices)
     with Ledger(ws.ledger_path) as ledger:
