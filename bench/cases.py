@@ -123,9 +123,10 @@ def case_process_bare(n: int) -> dict:
 
 def case_bare_reference_composer(n: int, profile: str | None = None) -> dict:
     """compile_month as it was before bulletin/layout/composer.py: docxcompose's Composer.insert per draft."""
-    import bulletin.layout.composer
+    import bulletin.layout.compose
+    from reference_composer import ReferenceComposer  # tests/, on sys.path through bench/common.py
 
-    bulletin.layout.composer.BulletinComposer = bulletin.layout.composer.ReferenceComposer
+    bulletin.layout.compose.BulletinComposer = ReferenceComposer
     result = case_compile(n, profile)
     result["case"] = "compile-docxcompose"
     return result
@@ -290,8 +291,9 @@ def case_flow(n: int, poll: float | None = None) -> dict:
                     break
                 time.sleep(0.05)
             clock["waiting"] = time.perf_counter()
-            approve(ws, MONTH, by="bench")
-            clock["resume_message"] = resume_month_run(waiting[0], approved=True, reviewer="bench")
+            decision = approve(ws, MONTH, by="bench")
+            clock["resume_message"] = resume_month_run(waiting[0], approved=True, reviewer="bench",
+                                                       sha256=decision.sha256)
             clock["resumed"] = time.perf_counter()
 
         thread = threading.Thread(target=approver, daemon=True)

@@ -163,6 +163,25 @@ class _progress:
             self._bar.stop()
 
 
+Sha256Opt = Annotated[
+    Optional[str],
+    typer.Option("--sha256", help="所审核文件的校验码（送审邮件或 bulletin status 中的前12位即可）；不填则为此刻磁盘上的文件"),
+]
+
+
+def _decide(ws: Workspace, month: str, approved: bool, by: str, comment: str, sha256: Optional[str]) -> None:
+    """Record the decision on the named version (or, without --sha256, on the file as it is when the command
+    starts, which is shown), then hand it to the month's waiting flow run."""
+    from .delivery.approval import current_version, decide
+
+    if sha256 is None:
+        path, sha256 = current_version(ws, month)
+        _say(f"审核的文件：{path}（校验码 {sha256[:12]}）")
+    decision = decide(ws, month, approved, by, comment, sha256)
+    _say(decision.summary())
+    _resume_paused_run(ws, month, approved=approved, reviewer=by, comment=comment, sha256=decision.sha256)
+
+
 @app.command()
 @_guard
 def approve(
@@ -170,15 +189,11 @@ def approve(
     workspace: WorkspaceOpt = None,
     month: MonthOpt = None,
     comment: Annotated[str, typer.Option("--comment", help="审核意见")] = "",
+    sha256: Sha256Opt = None,
 ) -> None:
-    """审核通过当月简报（以当前磁盘上的文件为准，Word 中的修改也算在内）。"""
-    from .delivery.approval import approve as record_approval
-
+    """审核通过当月简报的某个版本（--sha256；文件若已被修改则不记录）。"""
     ws = _workspace(workspace)
-    month = _month(ws, month)
-    decision = record_approval(ws, month, by, comment)
-    _say(decision.summary())
-    _resume_paused_run(ws, month, approved=True, reviewer=by, comment=comment)
+    _decide(ws, _month(ws, month), True, by, comment, sha256)
 
 
 @app.command()
@@ -188,18 +203,14 @@ def reject(
     comment: Annotated[str, typer.Option("--comment", help="退回原因")],
     workspace: WorkspaceOpt = None,
     month: MonthOpt = None,
+    sha256: Sha256Opt = None,
 ) -> None:
     """退回当月简报（不发送），记录原因。"""
-    from .delivery.approval import reject as record_rejection
-
     ws = _workspace(workspace)
-    month = _month(ws, month)
-    decision = record_rejection(ws, month, by, comment)
-    _say(decision.summary())
-    _resume_paused_run(ws, month, approved=False, reviewer=by, comment=comment)
+    _decide(ws, _month(ws, month), False, by, comment, sha256)
 
 
-def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str) -> None:
+def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str, sha256: str) -> None:
     """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
     from .core.ledger import Ledger
 
@@ -214,7 +225,7 @@ def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str,
     except ImportError:
         err.print("提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。")
         return
-    message = resume_month_run(waiting[0], approved=approved, reviewer=reviewer, comment=comment)
+    message = resume_month_run(waiting[0], approved=approved, reviewer=reviewer, comment=comment, sha256=sha256)
     _say(message)
 
 
@@ -240,7 +251,7 @@ def send(
 @_guard
 def status(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
     """查看某月简报的状态：收稿、期号、审核、发送。"""
-    from .delivery.delivery import month_status
+    from .delivery.status import month_status
 
     ws = _workspace(workspace)
     month = _month(ws, month)

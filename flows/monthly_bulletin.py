@@ -17,13 +17,19 @@ A new run for a month that already has one (scheduled re-run, `bulletin run`, "R
 - otherwise (first run of the month, after a plain `bulletin compile`, after a rejection) -> compiled again,
   same issue number; a new version goes to the reviewers once.
 
+(These rules are flows/decisions.py: next_step.)
+
 The pause keeps the run's process waiting (poll every PAUSE_POLL_SECONDS) for at most [review] timeout_days.
+The form names the version the reviewer is deciding on (its sha256): if the file was changed while the form
+was open, the decision is refused (nothing recorded), the new version goes to the reviewers and the run
+waits again, within the same time limit.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,20 +42,16 @@ from prefect.input import RunInput
 from prefect.tasks import exponential_backoff
 from pydantic import Field
 
-from bulletin.delivery import approval
-from bulletin.delivery.delivery import (
-    DeliveryReport,
-    MonthStatus,
-    month_status,
-    send_bulletin,
-    send_for_review,
-)
 from bulletin.core.errors import BulletinError
 from bulletin.core.ledger import Ledger
 from bulletin.core.ledger import now as ledger_now
-from bulletin.delivery.mail import MailError
-from bulletin.layout.pipeline import CompileResult, compile_month
 from bulletin.core.workspace import Workspace, check_month, current_month
+from bulletin.delivery import approval
+from bulletin.delivery.delivery import DeliveryReport, send_bulletin, send_for_review
+from bulletin.delivery.status import MonthStatus, month_status
+from bulletin.delivery.transports import MailError
+from bulletin.layout.pipeline import CompileResult, compile_month
+from flows.decisions import AWAIT, REVIEW_AS_IS, SEND, TIMED_OUT, WAITING, next_step, state_after_run
 
 # How often a waiting run asks the server whether it was resumed (Prefect: 10 s; an approval should show at once).
 PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 3)
@@ -60,16 +62,20 @@ MAIL_RETRY_DELAYS = exponential_backoff(backoff_factor=60)
 # No Prefect caching or result persistence: the ledger is the single record of what was done.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
-WAITING, FINISHED, TIMED_OUT = "waiting_for_approval", "finished", "timed_out"
 _DRAFT_STATUS = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 
 
-class Approval(RunInput):
-    """The reviewer's decision, entered in the Prefect UI ("Resume") or sent by `bulletin approve/reject`."""
+class ReviewAnswer(RunInput):
+    """The reviewer's decision on one version of the file, entered in the Prefect UI ("Resume", the form is
+    filled in with the version shown) or sent by `bulletin approve/reject`."""
 
     approved: bool = Field(title="审核通过", description="勾选：审核通过并发送；不勾选：退回，不发送")
     reviewer: str = Field(title="审核人", min_length=1, description="审核人姓名")
     comment: str = Field(default="", title="审核意见", description="退回时请写明原因")
+    sha256: str = Field(
+        title="文件校验码（审核的版本）", min_length=approval.MIN_SHA_PREFIX,
+        description="所审核文件的校验码（已按等待时的文件填好）；文件之后若被修改，审核结果不会记录，流程会把新版本送审",
+    )
 
 
 # -- helpers (no bulletin logic: logging, retry policy, presentation) -------------------------------------
@@ -232,12 +238,16 @@ def mail_for_review(root: str, month: str) -> DeliveryReport:
 
 
 @task(name="记录审核结果", **_TASK)
-def record_decision(root: str, month: str, answer: Approval, since: str) -> approval.Approval:
-    """The decision on the file as it is on disk now (edits made while the run waited are what is approved);
-    not written again when `bulletin approve`/`reject` recorded it before resuming the run."""
-    decision, written = approval.decide_once(
-        Workspace.at(root), month, answer.approved, answer.reviewer, answer.comment, since
-    )
+def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> approval.Decision | None:
+    """The decision on the version the reviewer saw (answer.sha256); None when the file changed since (then
+    nothing is recorded). Not written again when `bulletin approve`/`reject` recorded it before resuming."""
+    try:
+        decision, written = approval.decide_once(
+            Workspace.at(root), month, answer.approved, answer.reviewer, answer.comment, answer.sha256, since
+        )
+    except BulletinError as exc:  # FileChanged above all: nothing recorded, the run asks again
+        get_run_logger().warning(f"{exc}流程继续等待审核（文件若有新版本，将重新送审）。")
+        return None
     get_run_logger().info(decision.summary() if written else f"审核结果已由 bulletin 命令记录：{decision.summary()}")
     return decision
 
@@ -276,7 +286,8 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
     root = str(ws.root)
     _fetch_first(ws)
     status = read_status(root, month)
-    if status.approved:
+    step = next_step(status)
+    if step == SEND:
         d = status.decision
         logger.info(
             f"{month} 简报已由 {d.reviewer} 审核通过，且审核后文件未改动：不重新编排、不再送审，直接发送"
@@ -285,12 +296,12 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
         publish_intake(status)
         return _deliver(root, month, [f"已审核通过（{d.reviewer}），无需再次审核"])
 
-    if status.edited_since_compile:
+    if step == REVIEW_AS_IS:
         logger.info(
             f"{month} 简报在编排后被修改过（尚未审核通过）：不重新编排，以免覆盖修改，按修改后的文件送审。"
             f"如需按稿件重新编排，请先执行 bulletin compile --month {month}。"
         )
-    elif status.in_review:
+    elif step == AWAIT:
         logger.info(
             f"{month} 简报（第{status.compile.number}期）已发给审核人、尚无审核结果：不重新编排，继续等待审核。"
             f"如有新到稿件，请先执行 bulletin compile --month {month}，再运行本流程。"
@@ -300,18 +311,16 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
     status = read_status(root, month)
     publish_intake(status)
 
-    review = mail_for_review(root, month, return_state=True)
-    if review.is_failed():
-        logger.warning(f"送审邮件未能全部发出（{review.message}）；审核人也可直接打开 {status.compile.path}。")
+    _mail_for_review(root, month, status)
     publish_summary(root, month, ["等待审核"])
 
     since = ledger_now()
     record_flow_run(root, month, run_id, WAITING)
+    timed_out = False
     try:
-        answer = _wait_for_approval(ws, month)
-        if answer is None:  # approved through `bulletin approve` while this run was compiling or mailing
+        decision = _await_decision(ws, month, since)
+        if decision is None:  # approved through `bulletin approve` while this run was compiling or mailing
             return _deliver(root, month, ["已审核通过（流程等待前），未再等待"])
-        decision = record_decision(root, month, answer, since)
         if not decision.approved:
             note = f"：{decision.comment}" if decision.comment else ""
             message = f"{month} 简报被 {decision.reviewer} 退回{note}。未发送；修改后请重新运行或重新审核。"
@@ -320,11 +329,35 @@ def _monthly(ws: Workspace, month: str, run_id: str) -> str:
             return message
         return _deliver(root, month, [f"审核通过（{decision.reviewer}）"])
     except FlowPauseTimeout:
-        record_flow_run(root, month, run_id, TIMED_OUT)
+        timed_out = True
         raise
     finally:
-        if _recorded_state(ws, month) == (run_id, WAITING):
-            record_flow_run(root, month, run_id, FINISHED)
+        state = state_after_run(_recorded_state(ws, month), run_id, timed_out)
+        if state is not None:
+            record_flow_run(root, month, run_id, state)
+
+
+def _mail_for_review(root: str, month: str, status: MonthStatus) -> None:
+    review = mail_for_review(root, month, return_state=True)
+    if review.is_failed():
+        logger = get_run_logger()
+        logger.warning(f"送审邮件未能全部发出（{review.message}）；审核人也可直接打开 {status.compile.path}。")
+
+
+def _await_decision(ws: Workspace, month: str, since: str) -> approval.Decision | None:
+    """Pause until a decision on the current version is recorded; None when the file was approved before the
+    run could pause. A decision on a version that is no longer on disk is refused: the new version goes to
+    the reviewers and the run waits again, the whole wait bounded by [review] timeout_days."""
+    root = str(ws.root)
+    deadline = time.monotonic() + ws.settings.review.timeout_days * 86400
+    while True:
+        answer = _wait_for_approval(ws, month, max(1, int(deadline - time.monotonic())))
+        if answer is None:
+            return None
+        decision = record_decision(root, month, answer, since)
+        if decision is not None:
+            return decision
+        _mail_for_review(root, month, read_status(root, month))
 
 
 def _fetch_first(ws: Workspace) -> None:
@@ -344,29 +377,33 @@ def _recorded_state(ws: Workspace, month: str) -> tuple[str, str] | None:
         return ledger.flow_run(month)
 
 
-def _wait_for_approval(ws: Workspace, month: str) -> Approval | None:
-    """The reviewer's answer; None when the current file got approved before the run could pause."""
+def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer | None:
+    """The reviewer's answer on the version on disk now; None when the current file got approved before
+    the run could pause."""
     logger = get_run_logger()
     now = read_status(str(ws.root), month)
     if now.approved:
         return None
     days = ws.settings.review.timeout_days
     path = Path(now.compile.path)
+    sha = now.file_sha256 or ""
     logger.info(
-        f"等待审核（最长 {days:g} 天）：请审核 {path}。在 Prefect 界面打开本流程运行，点“Resume”，填写审核结果；"
-        f"或在工作目录执行 bulletin approve --month {month} --by 姓名"
-        f"（退回：bulletin reject --month {month} --by 姓名 --comment 原因）。"
+        f"等待审核（最长 {days:g} 天）：请审核 {path}（校验码 {sha[:12]}）。在 Prefect 界面打开本流程运行，点“Resume”，"
+        f"填写审核结果；或在工作目录执行 bulletin approve --month {month} --by 姓名 --sha256 {sha[:12]}"
+        f"（退回：bulletin reject --month {month} --by 姓名 --comment 原因 --sha256 {sha[:12]}）。"
     )
-    form = Approval.with_initial_data(
+    form = ReviewAnswer.with_initial_data(
         description=(
             f"**{month} 工作简报 第{now.compile.number}期**：`{path}`"
-            f"（校验码 `{(now.file_sha256 or '')[:12]}`）。\n\n"
-            "可先在 Word 中修改该文件并保存；审核通过时以磁盘上的文件为准。"
+            f"（校验码 `{sha[:12]}`）。\n\n"
+            "审核的是校验码所对应的这个版本：如需修改，请先在 Word 中修改并保存，再重新打开本页面审核；"
+            "打开页面后文件若又被修改，审核结果不会记录，新版本会重新送审。"
             "勾选“审核通过”并填写审核人即发送；不勾选为退回（请写明意见），不发送。"
-        )
+        ),
+        sha256=sha,
     )
     try:
-        return pause_flow_run(wait_for_input=form, timeout=int(days * 86400), poll_interval=PAUSE_POLL_SECONDS)
+        return pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=PAUSE_POLL_SECONDS)
     except FlowPauseTimeout:
         logger.error(
             f"{days:g} 天内没有审核结果，本次运行结束。审核后可执行 bulletin send --month {month} 发送，"

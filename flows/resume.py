@@ -1,5 +1,5 @@
 """The CLI door to an approval: `bulletin approve`/`reject` record the decision in the ledger, then call
-resume_month_run() to hand the same decision to the month's paused flow run (the Prefect UI's "Resume" is the
+resume_month_run() to hand the same decision (and the version it names) to the month's paused flow run (the Prefect UI's "Resume" is the
 other door). Uses the Prefect client with this process's settings: set the same PREFECT_API_URL (or, without a
 server, the same PREFECT_HOME) as the run.
 
@@ -28,14 +28,15 @@ def _after(approved: bool) -> str:
     return "审核结果已记录，可执行 bulletin send 发送简报。" if approved else "退回意见已记录。"
 
 
-def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = "") -> str:
-    """Resume the paused run `run_id` with Approval(approved, reviewer, comment); return what happened."""
+def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = "", *, sha256: str) -> str:
+    """Resume the paused run `run_id` with ReviewAnswer(approved, reviewer, comment, sha256): the decision the
+    command recorded, on the version it named. Returns what happened."""
     try:
         flow_run_id = UUID(str(run_id))
     except ValueError:
         return f"账本中记录的流程运行编号 {run_id} 无效，未能继续该流程。{_after(approved)}"
     try:
-        return _resume(flow_run_id, approved, reviewer, comment)
+        return _resume(flow_run_id, approved, reviewer, comment, sha256)
     except Exception as exc:  # noqa: BLE001 - the decision is recorded; say what went wrong, no traceback
         return (
             f"未能继续等待审核的流程运行 {flow_run_id}（{type(exc).__name__}: {exc}）：{_after(approved)}"
@@ -43,15 +44,15 @@ def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = 
         )
 
 
-def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str) -> str:
+def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha256: str) -> str:
     import httpx
     from prefect import get_client
     from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
     from prefect.flow_runs import resume_flow_run
 
-    from flows.monthly_bulletin import Approval
+    from flows.monthly_bulletin import ReviewAnswer
 
-    answer = Approval(approved=approved, reviewer=reviewer.strip(), comment=comment.strip())
+    answer = ReviewAnswer(approved=approved, reviewer=reviewer.strip(), comment=comment.strip(), sha256=sha256)
     what = "审核通过，流程将发送简报" if approved else "退回，流程结束，不发送"
     deadline = time.monotonic() + PAUSE_WAIT_SECONDS
     try:

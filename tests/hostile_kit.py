@@ -95,6 +95,48 @@ def damaged_member(src: Path, dst: Path, member: str = "word/document.xml") -> P
     return dst
 
 
+def encrypted_docx(src: Path, dst: Path, password: str = "Zgq-2026") -> Path:
+    """A real password-protected .docx as Word writes one: an OLE2 compound file with EncryptionInfo and
+    EncryptedPackage (agile encryption, MS-OFFCRYPTO), made by msoffcrypto-tool from a good draft."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with open(src, "rb") as handle:
+        OOXMLFile(handle).encrypt(password, out)
+    dst.write_bytes(out.getvalue())
+    return dst
+
+
+def zip_flagged_encrypted(src: Path, dst: Path, member: str = "word/document.xml") -> Path:
+    """The draft with one member's "encrypted" flag (general purpose bit 0) set, as zip tools that add a
+    password (ZipCrypto) write it; only the flag is set, the data stays readable to show the check is the flag."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as archive:
+        info = archive.getinfo(member)
+    struct.pack_into("<H", data, info.header_offset + 6, info.flag_bits | 0x1)  # local file header
+    position = 0
+    name = member.encode()
+    while True:  # the member's central directory record
+        position = data.find(b"PK\x01\x02", position)
+        length = struct.unpack_from("<H", data, position + 28)[0]
+        if bytes(data[position + 46: position + 46 + length]) == name:
+            struct.pack_into("<H", data, position + 8, info.flag_bits | 0x1)
+            break
+        position += 4
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def recompressed(src: Path, dst: Path, method: int = zipfile.ZIP_LZMA) -> Path:
+    """The draft with every member compressed by another method than Word's (stored/deflate)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(out, "w", method) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info))
+    dst.write_bytes(out.getvalue())
+    return dst
+
+
 def ole2_file(path: Path) -> Path:
     """What .doc files and password-protected .docx files start with."""
     path.write_bytes(OLE2 + b"\x00" * 504 + os.urandom(1024))

@@ -13,6 +13,7 @@ from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 
 MONTH = "2026-10"
+ISSUE_DATE = "2026-10-28"  # the date printed on the bulletin: not the day the test runs
 TITLE = "章贡区“五型”政府建设 工作简报"
 
 DRAFTS = [
@@ -101,7 +102,7 @@ def make_mail_workspace(
     sha = sha256_file(path)
     with Ledger(ws.ledger_path) as ledger:
         ledger.issue_number(month, 64, override=number)
-        ledger.record_compile(month, number, path, sha, drafts=DRAFTS)
+        ledger.record_compile(month, number, path, sha, drafts=DRAFTS, issue_date=ISSUE_DATE)
     return MailWorkspace(ws, month, path, sha, number)
 
 

@@ -20,7 +20,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from bulletin.layout.composer import BulletinComposer, ReferenceComposer, style_id_names
+from bulletin.layout.composer import BulletinComposer, style_id_names
+from reference_composer import ReferenceComposer
 from bulletin.core.wordxml import text_of, xpath
 
 OTHER_PNG = f._png(2, 2, [b"\xff\x00\x00\x00\xff\x00", b"\x00\x00\xff\xff\xff\xff"])
@@ -229,7 +230,7 @@ def test_preserve_styles_is_refused():
 
 def test_compile_month_makes_the_same_bulletin_as_with_docxcompose(office, monkeypatch):
     """The whole compose path (template, markers, cleaning, restyling) with either composer: same parts."""
-    import bulletin.layout.composer
+    import bulletin.layout.compose
 
     office.draft("1.docx", title="第一篇", unit_line="区人社局", headings=True, numbered_list=True,
                  footnote="一稿脚注", image=True, table=True)
@@ -242,7 +243,7 @@ def test_compile_month_makes_the_same_bulletin_as_with_docxcompose(office, monke
         return Document(str(office.compile().path))
 
     fast = compiled()
-    monkeypatch.setattr(bulletin.layout.composer, "BulletinComposer", ReferenceComposer)
+    monkeypatch.setattr(bulletin.layout.compose, "BulletinComposer", ReferenceComposer)  # where compose looks
     reference = compiled()
 
     assert etree.tostring(fast.element.body) == etree.tostring(reference.element.body)

@@ -11,6 +11,7 @@ from email.header import decode_header, make_header
 import pytest
 
 from bulletin.delivery import delivery, mail
+from bulletin.delivery.status import month_status
 from bulletin.delivery.approval import approve, approved_file, reject
 from bulletin.core.errors import BulletinError, ConfigError, NotApproved
 from bulletin.core.ledger import Ledger
@@ -105,11 +106,10 @@ def test_every_recipient_gets_exactly_one_copy_of_the_approved_file(smtp_server,
     assert len(report.skipped) == 2 and "第4行" in report.skipped[0] and "重复" in report.skipped[1]
     assert server.handler.copies() == {"qwb@zgq.example.cn": 1, "czj@zgq.example.cn": 1, "rd@zgq.example.cn": 1}
     approved = mw.path.read_bytes()
-    with Ledger(mw.ws.ledger_path) as ledger:
-        day = mail.date_text(ledger.last_compile(mw.month).compiled_at)  # e.g. 2026年10月28日
     for received in server.messages:
         msg = received.message
-        assert str(msg["Subject"]) == f"章贡区“五型”政府建设工作简报 第64期（{day}）"
+        # The date printed on the bulletin (the issue date), not the day it was compiled or sent.
+        assert str(msg["Subject"]) == "章贡区“五型”政府建设工作简报 第64期（2026年10月28日）"
         assert received.mail_from == "office@zgq.example.cn"
         # recipients are in the envelope only: no header names any of them
         headers = "".join(f"{k}: {v}\n" for k, v in msg.items())
@@ -151,7 +151,8 @@ def test_recipients_who_got_an_earlier_approved_version_are_not_mailed_again(smt
 def test_300_recipients_one_connection_one_login(smtp_server, mail_workspace, monkeypatch):
     monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
     server = smtp_server(users={"office": PASSWORD})
-    mw = mail_workspace(smtp=smtp_settings(server, user="office", batch_size=50), recipients=numbered_recipients(300))
+    mw = mail_workspace(smtp=smtp_settings(server, user="office", batch_size=50, allow_plaintext_login=True),
+                        recipients=numbered_recipients(300))
     approve(mw.ws, mw.month, by="王主任")
 
     report = delivery.send_bulletin(mw.ws, mw.month)
@@ -177,7 +178,7 @@ def test_rejected_recipient_is_retried_alone_on_next_send(smtp_server, mail_work
     assert len(first.sent) == 4
     assert "✗ [发] 单位001 <unit001@zgq.example.cn>：550 5.1.1 User unknown" in first.summary()
     assert _statuses(mw)["unit001@zgq.example.cn"] == "failed"
-    status = delivery.month_status(mw.ws, mw.month).summary()
+    status = month_status(mw.ws, mw.month).summary()
     assert "已发送 4，失败 1" in status and "550 5.1.1 User unknown（已尝试 1 次）" in status
 
     server.handler.reject.clear()  # the mailbox was fixed
@@ -267,7 +268,7 @@ def test_crash_inside_a_batch_resends_it_with_the_same_message_id(smtp_server, m
         delivery.send_bulletin(mw.ws, mw.month)
     monkeypatch.setattr(SmtpTransport, "send", real_send)
     assert set(_statuses(mw).values()) == {"sending"}
-    assert "发送中断" in delivery.month_status(mw.ws, mw.month).summary()
+    assert "发送中断" in month_status(mw.ws, mw.month).summary()
 
     report = delivery.send_bulletin(mw.ws, mw.month)
 
@@ -363,7 +364,7 @@ def test_password_never_appears_in_any_output(smtp_server, mail_workspace, monke
     forms = [PASSWORD, base64.b64encode(PASSWORD.encode()).decode(),
              base64.b64encode(f"\0office\0{PASSWORD}".encode()).decode()]
     server = smtp_server(users={"office": "the-right-one"}, echo_auth=True)
-    mw = mail_workspace(smtp=smtp_settings(server, user="office"))
+    mw = mail_workspace(smtp=smtp_settings(server, user="office", allow_plaintext_login=True))
     approve(mw.ws, mw.month, by="王主任")
 
     monkeypatch.delenv("BULLETIN_SMTP_PASSWORD", raising=False)
@@ -380,7 +381,7 @@ def test_password_never_appears_in_any_output(smtp_server, mail_workspace, monke
     server.users["office"] = PASSWORD  # now right: a full send
     report = delivery.send_bulletin(mw.ws, mw.month)
     assert report.complete
-    status = delivery.month_status(mw.ws, mw.month)
+    status = month_status(mw.ws, mw.month)
 
     out = capsys.readouterr()
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))  # not aiosmtpd's
@@ -414,8 +415,8 @@ def test_without_smtp_messages_go_to_the_outbox_once(mail_workspace, smtp_server
     again = delivery.send_bulletin(mw.ws, mw.month)
     assert again.sent == [] and len(again.already) == 3
     assert [f.stat().st_mtime_ns for f in sorted(outbox.glob("*.eml"))] == stamps
-    assert "outbox" in delivery.month_status(mw.ws, mw.month).summary() or \
-        "发件箱" in delivery.month_status(mw.ws, mw.month).summary()
+    assert "outbox" in month_status(mw.ws, mw.month).summary() or \
+        "发件箱" in month_status(mw.ws, mw.month).summary()
 
     # Writing .eml files was not delivery: once [smtp] is configured, everyone is mailed (once).
     server = smtp_server()
@@ -435,7 +436,7 @@ def test_review_mail_once_per_file_version(smtp_server, mail_workspace):
     assert str(msg["Subject"]).startswith("【送审】")
     assert "bulletin approve --month 2026-10" in msg.get_body(("plain",)).get_content()
     assert delivery.send_for_review(mw.ws, mw.month).sent == []
-    assert "送审：当前文件已发给 2 位审核人" in delivery.month_status(mw.ws, mw.month).summary()
+    assert "送审：当前文件已发给 2 位审核人" in month_status(mw.ws, mw.month).summary()
 
     mw.edit_docx()
     assert len(delivery.send_for_review(mw.ws, mw.month).sent) == 2  # a changed file is reviewed again
@@ -453,12 +454,12 @@ def test_review_without_reviewers_is_a_note(mail_workspace):
 def test_month_status_lines(smtp_server, mail_workspace):
     server = smtp_server(reject={"unit002@zgq.example.cn"})
     mw = mail_workspace(smtp=smtp_settings(server))
-    assert "审核：尚未审核" in delivery.month_status(mw.ws, mw.month).summary()
+    assert "审核：尚未审核" in month_status(mw.ws, mw.month).summary()
     approve(mw.ws, mw.month, by="王主任")
     delivery.send_bulletin(mw.ws, mw.month)
     write_recipients(mw.ws.recipients_path, numbered_recipients(4))
 
-    status = delivery.month_status(mw.ws, mw.month)
+    status = month_status(mw.ws, mw.month)
     text = status.summary()
 
     assert status.approved and status.number == 64
@@ -473,8 +474,8 @@ def test_month_status_lines(smtp_server, mail_workspace):
     assert "发送失败 [发] 单位002 <unit002@zgq.example.cn>：550 5.1.1 User unknown" in text
 
     mw.edit_docx()
-    assert "之后被修改过，需重新审核" in delivery.month_status(mw.ws, mw.month).summary()
-    assert delivery.month_status(mw.ws, "2026-12").summary() == "2026-12：尚未编排"
+    assert "之后被修改过，需重新审核" in month_status(mw.ws, mw.month).summary()
+    assert month_status(mw.ws, "2026-12").summary() == "2026-12：尚未编排"
 
 
 def test_greylisted_recipient_makes_the_report_transient(smtp_server, mail_workspace):

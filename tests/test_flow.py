@@ -109,10 +109,17 @@ def wait_paused(ws: Workspace, runner: FlowThread, timeout: float = 60) -> str:
 
 
 def resume_from_ui(run_id, **answer):
-    """What the UI's Resume form does: POST /flow_runs/{id}/resume with the run input."""
+    """What the UI's Resume form does: POST /flow_runs/{id}/resume with the run input (the form comes filled in
+    with the version the run showed, answer["sha256"])."""
     from prefect.flow_runs import resume_flow_run
 
     resume_flow_run(UUID(str(run_id)), run_input={"comment": "", **answer})
+
+
+def shown_sha(ws: Workspace) -> str:
+    """The version a waiting run shows in its form: the compiled file as it is on disk now."""
+    with Ledger(ws.ledger_path) as ledger:
+        return sha256_file(ledger.last_compile(MONTH).path)
 
 
 def received(server) -> list[tuple[list[str], object]]:
@@ -161,7 +168,7 @@ def run_logs(run_id, expect: str, timeout: float = 15) -> list[str]:
 def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, smtp_server, monkeypatch):
     server = smtp_server(users={USER: PASSWORD})
     monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
-    ws = make_office(tmp_path / "office", server, user=USER)
+    ws = make_office(tmp_path / "office", server, user=USER, allow_plaintext_login=True)
 
     runner = FlowThread(ws)
     run_id = wait_paused(ws, runner)
@@ -185,18 +192,33 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
     assert compiled.path in summary and "第64期" in summary and "等待审核" in summary
 
-    # The reviewer edits the file in Word while the run waits; then approves in the UI.
+    # Someone edits the file in Word while the reviewer has the form open: the reviewer's approval names the
+    # version shown, so it is refused (nothing recorded), the new version goes to the reviewers, the run waits.
+    seen = shown_sha(ws)
+    assert seen == compiled.sha256
     doc = Document(compiled.path)
     doc.add_paragraph("审核时补充：二季度数据以统计局公布为准。")
     doc.save(compiled.path)
     edited = sha256_file(compiled.path)
     assert edited != compiled.sha256
-    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发")
+    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发", sha256=seen)
+    deadline = time.monotonic() + 60
+    while len(server.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (_, _), (rcpts, second_review) = received(server)
+    assert rcpts == sorted(REVIEWERS) and attachment_bytes(second_review) == Path(compiled.path).read_bytes()
+    assert wait_paused(ws, runner) == run_id
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.latest_decision(MONTH) is None
+    assert any("在您审核的版本" in m and "审核结果未记录" in m for m in run_logs(run_id, "审核结果未记录"))
+
+    # The reviewer looks at the new version and approves it in the UI.
+    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发", sha256=edited)
     result = runner.join()
 
     assert "本次发送 3 位" in result
     assert flow_run(run_id).state.is_completed()
-    (_, _), (rcpts, bulletin) = received(server)
+    (_, _), (_, _), (rcpts, bulletin) = received(server)
     assert rcpts == RECIPIENT_EMAILS
     assert attachment_bytes(bulletin) == Path(compiled.path).read_bytes()  # the edited file, byte for byte
     with Ledger(ws.ledger_path) as ledger:
@@ -256,7 +278,7 @@ def test_rejection_mails_no_one_and_a_rerun_is_a_new_round(tmp_path, smtp_server
     runner = FlowThread(ws)
     run_id = wait_paused(ws, runner)
 
-    resume_from_ui(run_id, approved=False, reviewer="李科长", comment="第二篇数据需核实")
+    resume_from_ui(run_id, approved=False, reviewer="李科长", comment="第二篇数据需核实", sha256=shown_sha(ws))
     result = runner.join()
     assert "退回" in result and "第二篇数据需核实" in result
     assert flow_run(run_id).state.is_completed()
@@ -307,7 +329,7 @@ def test_two_runs_waiting_on_one_month_mail_everyone_once(tmp_path, smtp_server)
     done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
     assert done.exit_code == 0, done.output
     second.join()
-    resume_from_ui(first_id, approved=True, reviewer="张主任")  # the old run, from the UI, later
+    resume_from_ui(first_id, approved=True, reviewer="张主任", sha256=shown_sha(ws))  # the old run, from the UI
     assert "此前已发送 3 位" in first.join()
     assert server.handler.copies() == {**{r: 1 for r in REVIEWERS}, **{r: 1 for r in RECIPIENT_EMAILS}}
     with Ledger(ws.ledger_path) as ledger:
@@ -371,3 +393,47 @@ def test_a_leftover_deployment_template_is_explained():
 
     with pytest.raises(BulletinError, match="BULLETIN_WORKSPACE"):
         monthly_bulletin(month=MONTH, workspace="{{ $BULLETIN_WORKSPACE }}")
+
+
+def test_a_file_edited_by_hand_after_compiling_is_not_recompiled(tmp_path, smtp_server):
+    """README: "if the file was edited in Word after it was compiled, it isn't recompiled (that would replace
+    the edits): it goes for review as it is"."""
+    from bulletin.cli import app
+    from bulletin.layout.pipeline import compile_month
+
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    compiled = compile_month(ws, MONTH)
+    doc = Document(compiled.path)
+    doc.add_paragraph("办公室在 Word 中补充的一段。")
+    doc.save(compiled.path)
+    edited = compiled.path.read_bytes()
+
+    runner = FlowThread(ws)
+    wait_paused(ws, runner)
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.compile_count(MONTH) == 1
+    ((rcpts, review),) = received(server)
+    assert rcpts == sorted(REVIEWERS) and attachment_bytes(review) == edited
+    done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
+    assert done.exit_code == 0, done.output
+    runner.join()
+    (_, _), (rcpts, bulletin) = received(server)
+    assert rcpts == RECIPIENT_EMAILS and attachment_bytes(bulletin) == edited
+    assert compiled.path.read_bytes() == edited
+
+
+def test_a_run_that_waits_too_long_records_that_it_timed_out(tmp_path, smtp_server):
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    with open(ws.root / "bulletin.toml", "a", encoding="utf-8") as settings:
+        settings.write("timeout_days = 0.00003\n")  # [review] is the last section: about 2.6 seconds
+    runner = FlowThread(ws)
+    with pytest.raises(Exception) as info:
+        runner.join()
+    assert "Pause" in type(info.value).__name__ or "timed out" in str(info.value).lower()
+    with Ledger(ws.ledger_path) as ledger:
+        run_id, state = ledger.flow_run(MONTH)
+    assert state == "timed_out"
+    assert flow_run(run_id).state.is_failed()
+    assert server.handler.copies() == {r: 1 for r in REVIEWERS}

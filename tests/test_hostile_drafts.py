@@ -50,7 +50,9 @@ BAD_FILES = {
     "截断.docx": (k.truncated, "已损坏"),
     "坏压缩包.docx": (lambda g, p: p.write_bytes(b"PK\x03\x04" + os.urandom(3000)), "已损坏"),
     "数据损坏.docx": (lambda g, p: k.damaged_member(g, p), "已损坏"),
-    "加密文档.docx": (lambda g, p: k.ole2_file(p), "另存为"),
+    "加密文档.docx": (lambda g, p: k.encrypted_docx(g, p), "设置了打开密码的 Word 文档"),
+    "加密压缩包.docx": (lambda g, p: k.zip_flagged_encrypted(g, p), "文件内部数据被加密"),
+    "其他压缩方式.docx": (lambda g, p: k.recompressed(g, p), "Word 不支持的压缩方式"),
     "旧版文档.doc": (lambda g, p: k.ole2_file(p), "另存为"),
     "含宏.docm": (_copy, "含宏"),
     "含宏改名.docx": (lambda g, p: k.with_content_type(g, p, DOCM), "含宏"),
@@ -92,8 +94,8 @@ def test_doc_and_encrypted_docx_are_refused_with_save_as_advice_not_converted(of
     """Decision: OLE2 files (.doc, password-protected .docx) are refused with advice; no LibreOffice
     conversion, so nothing the office did not write goes into the bulletin."""
     k.ole2_file(office.month_dir() / "旧版.doc")
-    k.ole2_file(office.month_dir() / "加密.docx")
     office.draft("好稿.docx", title="好稿", unit_line="区人社局")
+    k.encrypted_docx(office.month_dir() / "好稿.docx", office.month_dir() / "加密.docx")
     result = office.compile()
     reasons = {r.file: r.reason for r in result.intake.refused}
     assert set(reasons) == {"旧版.doc", "加密.docx"}

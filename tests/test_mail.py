@@ -134,7 +134,7 @@ def test_password_only_from_environment(monkeypatch):
     assert "s3cret" not in str(info.value)
     monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", "s3cret")
     assert smtp_password(SmtpSettings(host="h", sender="office@zgq.example.cn")) == "s3cret"
-    transport = SmtpTransport(smtp, "s3cret")
+    transport = SmtpTransport(smtp.model_copy(update={"starttls": True}), "s3cret")
     assert "s3cret" not in repr(transport) and "s3cret" not in str(vars(transport).get("smtp"))
 
 
@@ -162,8 +162,15 @@ def test_scrub_removes_every_form_of_the_password():
         (smtplib.SMTPRecipientsRefused({"a@x.cn": (450, b"busy")}), True),
         (smtplib.SMTPRecipientsRefused({"a@x.cn": (550, b"unknown"), "b@x.cn": (450, b"busy")}), False),
         (smtplib.SMTPAuthenticationError(535, b"bad"), False),
-        (ConnectionRefusedError(), True),
+        (ConnectionRefusedError(), False),  # nothing listens on that port: a wrong port, not bad luck
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), False),  # a mistyped host
+        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"), True),
+        (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), False),  # TLS mode vs port
         (socket.timeout(), True),
+        (TimeoutError(), True),
+        (ConnectionResetError(), True),
+        (OSError(101, "Network is unreachable"), True),
+        (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."), False),
         (ssl.SSLCertVerificationError("bad cert"), False),
         (MailError("x", transient=True), True),
         (MailError("x"), False),

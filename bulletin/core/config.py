@@ -62,6 +62,8 @@ class SmtpSettings(_Section):
     timeout: float = Field(default=30, gt=0)
     # Recipients per SMTP transaction (one message, many RCPT TO).
     batch_size: int = Field(default=50, ge=1, le=500)
+    # A login over an unencrypted connection (no ssl, no starttls) is refused unless this says so.
+    allow_plaintext_login: bool = False
 
     @field_validator("starttls")
     @classmethod

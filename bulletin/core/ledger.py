@@ -2,18 +2,23 @@
 
 Every write is one transaction, so a crash leaves either the old or the new state. Several processes may
 open the ledger at once (CLI, flow, worker); SQLite's own locking plus a busy timeout serialises them.
+
+File paths are stored relative to the workspace (`outputs/2026-10/工作简报第64期.docx`), so a workspace that
+is moved or mounted elsewhere keeps working; records hand them back absolute. Ledgers written before that
+(absolute paths) are migrated when opened.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import BulletinError
-from .workspace import OFFICE_TZ
+from .workspace import OFFICE_TZ, STATE_DIR_NAME
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issues (
@@ -86,7 +91,9 @@ class CompileRecord:
 
 
 @dataclass(frozen=True)
-class Approval:
+class DecisionRecord:
+    """One review decision as the ledger keeps it: approved or rejected, on the file with this sha256."""
+
     month: str
     path: str
     sha256: str
@@ -111,12 +118,54 @@ class DeliveryRecord:
 
 
 class Ledger:
-    def __init__(self, path: Path):
+    """`Ledger(ws.ledger_path)`; `root` is the workspace the stored paths are relative to (by default the
+    folder that holds `.bulletin/`, where the ledger lives)."""
+
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = Path(path)
+        self.root = Path(root) if root is not None else _default_root(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA busy_timeout = 60000")
         self._conn.executescript(_SCHEMA)
+        self._migrate_paths()
+
+    # -- paths relative to the workspace -------------------------------------------------------
+    def _stored(self, path: Path | str) -> str:
+        """What the ledger keeps for `path`: relative to the workspace (POSIX form) when inside it."""
+        path = Path(path)
+        if not path.is_absolute():
+            return path.as_posix()
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _absolute(self, stored: str) -> str:
+        return str(self.root / stored)  # an absolute `stored` stays itself: pathlib joins onto it
+
+    def _migrate_paths(self) -> None:
+        """Absolute paths written by older versions become relative: idempotent, one transaction."""
+        absolute = "SELECT id, path FROM {} WHERE path LIKE '/%' OR path LIKE '_:%'"
+        if not any(self._conn.execute(absolute.format(t)).fetchone() for t in ("compiles", "approvals")):
+            return  # the usual case: no write lock taken just to open the ledger
+        with self._tx() as conn:
+            for table in ("compiles", "approvals"):
+                for row in conn.execute(absolute.format(table)).fetchall():
+                    relative = self._relocated(row["path"])
+                    if relative is not None:
+                        conn.execute(f"UPDATE {table} SET path = ? WHERE id = ?", (relative, row["id"]))
+
+    def _relocated(self, old: str) -> str | None:
+        """An old absolute path as a workspace-relative one: inside this workspace, or (moved workspace)
+        recognised by its tail `outputs/<YYYY-MM>/<file>`. None when neither (kept as it is)."""
+        parts = PurePosixPath(old.replace("\\", "/")).parts  # written on Windows or here
+        if len(parts) >= 3 and parts[-3] == "outputs" and _MONTH.match(parts[-2]):
+            return "/".join(parts[-3:])
+        stored = self._stored(old)
+        absolute = PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).is_absolute()
+        return None if absolute else stored
 
     def close(self) -> None:
         self._conn.close()
@@ -131,38 +180,25 @@ class Ledger:
         """An IMMEDIATE transaction: takes the write lock up front, so read-then-write cannot race."""
         return _Transaction(self._conn)
 
+    def transaction(self):
+        """`with ledger.transaction():` reads and writes of several calls as one IMMEDIATE transaction
+        (the write lock is taken first, so nothing can change between a check and the write)."""
+        return _Transaction(self._conn)
+
     # -- issue numbers -------------------------------------------------------------------------
     def issue_number(
         self, month: str, first_issue: int, override: int | None = None, reserve: bool = True
     ) -> int:
         """The month's number: kept if assigned, else `override`, else the next after the highest.
 
-        With reserve=False nothing is written: the compiler asks first and reserves once the file exists,
-        so a failed first compile does not use up a number.
+        With reserve=False nothing is written: the compiler asks first and reserves once the file exists
+        (record_compile does, in the same transaction as the compile), so a failed first compile does not
+        use up a number.
         """
         with self._tx() as conn:
-            row = conn.execute("SELECT number FROM issues WHERE month = ?", (month,)).fetchone()
-            if override is None and row is not None:
-                return row["number"]
-            if override is not None:
-                if row is not None and row["number"] == override:
-                    return override
-                clash = conn.execute(
-                    "SELECT month FROM issues WHERE number = ? AND month != ?", (override, month)
-                ).fetchone()
-                if clash is not None:
-                    raise BulletinError(f"期号第{override}期已用于 {clash['month']} 的简报，不能再用于 {month}。")
-                number = override
-            else:
-                top = conn.execute("SELECT MAX(number) AS n FROM issues").fetchone()["n"]
-                number = first_issue if top is None else top + 1
-            if not reserve:
-                return number
-            conn.execute(
-                "INSERT INTO issues (month, number, assigned_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(month) DO UPDATE SET number = excluded.number, assigned_at = excluded.assigned_at",
-                (month, number, now()),
-            )
+            number = _choose_number(conn, month, first_issue, override)
+            if reserve:
+                _reserve(conn, month, number)
             return number
 
     def assigned_number(self, month: str) -> int | None:
@@ -173,12 +209,19 @@ class Ledger:
     def record_compile(
         self, month: str, number: int, path: Path, sha256: str, drafts: list[dict], issue_date: str = ""
     ) -> int:
+        """Record a compile and reserve its issue number for the month, in one transaction: either both
+        are in the ledger or neither (a number is never used up by a compile that did not finish)."""
         issue_date = issue_date or now()[:10]
         with self._tx() as conn:
+            row = conn.execute("SELECT number FROM issues WHERE month = ?", (month,)).fetchone()
+            if row is None or row["number"] != number:
+                _check_free(conn, month, number)
+                _reserve(conn, month, number)
             cur = conn.execute(
                 "INSERT INTO compiles (month, number, compiled_at, path, sha256, issue_date, drafts) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (month, number, now(), str(path), sha256, issue_date, json.dumps(drafts, ensure_ascii=False)),
+                (month, number, now(), self._stored(path), sha256, issue_date,
+                 json.dumps(drafts, ensure_ascii=False)),
             )
             return int(cur.lastrowid)
 
@@ -190,7 +233,8 @@ class Ledger:
             return None
         return CompileRecord(
             id=row["id"], month=row["month"], number=row["number"], compiled_at=row["compiled_at"],
-            path=row["path"], sha256=row["sha256"], issue_date=row["issue_date"], drafts=json.loads(row["drafts"]),
+            path=self._absolute(row["path"]), sha256=row["sha256"], issue_date=row["issue_date"],
+            drafts=json.loads(row["drafts"]),
         )
 
     def compile_count(self, month: str) -> int:
@@ -199,24 +243,30 @@ class Ledger:
     # -- approvals -----------------------------------------------------------------------------
     def record_decision(
         self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = ""
-    ) -> Approval:
-        decided_at = now()
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO approvals (month, path, sha256, approved, reviewer, comment, decided_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (month, str(path), sha256, int(approved), reviewer, comment, decided_at),
-            )
-        return Approval(month, str(path), sha256, approved, reviewer, comment, decided_at)
+    ) -> DecisionRecord:
+        with self._tx():
+            return self.insert_decision(month, path, sha256, approved, reviewer, comment)
 
-    def latest_decision(self, month: str) -> Approval | None:
+    def insert_decision(
+        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = ""
+    ) -> DecisionRecord:
+        """record_decision inside a transaction the caller holds (`with ledger.transaction():`)."""
+        decided_at = now()
+        self._conn.execute(
+            "INSERT INTO approvals (month, path, sha256, approved, reviewer, comment, decided_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (month, self._stored(path), sha256, int(approved), reviewer, comment, decided_at),
+        )
+        return DecisionRecord(month, self._absolute(self._stored(path)), sha256, approved, reviewer, comment, decided_at)
+
+    def latest_decision(self, month: str) -> DecisionRecord | None:
         row = self._conn.execute(
             "SELECT * FROM approvals WHERE month = ? ORDER BY id DESC LIMIT 1", (month,)
         ).fetchone()
         if row is None:
             return None
-        return Approval(
-            row["month"], row["path"], row["sha256"], bool(row["approved"]), row["reviewer"],
+        return DecisionRecord(
+            row["month"], self._absolute(row["path"]), row["sha256"], bool(row["approved"]), row["reviewer"],
             row["comment"], row["decided_at"],
         )
 
@@ -269,15 +319,54 @@ class Ledger:
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT/ROLLBACK; nested use joins the outer transaction."""
+
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if self.outer:
+            self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _default_root(ledger_path: Path) -> Path:
+    folder = ledger_path.parent
+    return folder.parent if folder.name == STATE_DIR_NAME else folder
+
+
+def _choose_number(conn: sqlite3.Connection, month: str, first_issue: int, override: int | None) -> int:
+    row = conn.execute("SELECT number FROM issues WHERE month = ?", (month,)).fetchone()
+    if override is None and row is not None:
+        return row["number"]
+    if override is not None:
+        _check_free(conn, month, override)
+        return override
+    top = conn.execute("SELECT MAX(number) AS n FROM issues").fetchone()["n"]
+    return first_issue if top is None else top + 1
+
+
+def _check_free(conn: sqlite3.Connection, month: str, number: int) -> None:
+    """A number belongs to one month: refuse it for `month` when another month has it."""
+    clash = conn.execute("SELECT month FROM issues WHERE number = ? AND month != ?", (number, month)).fetchone()
+    if clash is not None:
+        raise BulletinError(f"期号第{number}期已用于 {clash['month']} 的简报，不能再用于 {month}。")
+
+
+def _reserve(conn: sqlite3.Connection, month: str, number: int) -> None:
+    conn.execute(
+        "INSERT INTO issues (month, number, assigned_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(month) DO UPDATE SET number = excluded.number, assigned_at = excluded.assigned_at",
+        (month, number, now()),
+    )
 
 
 

@@ -18,6 +18,7 @@ from .resources import shipped_template
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 WORKSPACE_ENV = "BULLETIN_WORKSPACE"
+STATE_DIR_NAME = ".bulletin"
 
 
 def check_month(month: str) -> str:
@@ -59,10 +60,10 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
-        """Ledger and locks: kept out of outputs/ so tidying outputs never resets issue numbers."""
-        path = self.root / ".bulletin"
-        path.mkdir(exist_ok=True)
-        return path
+        """Ledger and locks: kept out of outputs/ so tidying outputs never resets issue numbers. Only a
+        name: whoever writes there creates it (the ledger and the file locks do), so asking where the
+        ledger is changes nothing on disk."""
+        return self.root / STATE_DIR_NAME
 
     @property
     def ledger_path(self) -> Path:

@@ -1,27 +1,37 @@
-"""The office's decision on a month's bulletin, bound to the exact bytes of the file (sha256).
+"""The office's decision on a month's bulletin, bound to the version of the file the reviewer saw (sha256).
 
-The file is hashed when the decision is taken, not when it was compiled: edits made in Word before approving
-are part of what is approved; edits made after approving invalidate the approval.
+Every door (the `bulletin approve`/`reject` commands, the Prefect form, a web page) names the version it
+decides on: `decide(ws, month, approved, by, comment, seen_sha256)`. The decision is written only if the file
+on disk is still that version, checked and written in one ledger transaction; otherwise `FileChanged` says in
+Chinese that the file changed and nothing is recorded. Edits made in Word *before* the reviewer looked are
+part of what is approved; edits made after approving invalidate the approval (`approved_file` refuses).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..core import ledger as ledger_mod
 from ..core.atomic import sha256_file
 from ..core.errors import BulletinError, NotApproved
-from ..core.ledger import CompileRecord, Ledger
+from ..core.ledger import CompileRecord, DecisionRecord, Ledger
 from ..core.workspace import Workspace, check_month
+
+MIN_SHA_PREFIX = 8  # a reviewer may type the first characters shown in the review mail (12 are shown)
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+
+class FileChanged(BulletinError):
+    """The file on disk is not the version the reviewer decided on: nothing was recorded."""
 
 
 @dataclass(frozen=True)
-class Approval(ledger_mod.Approval):
-    """A ledger decision with its Chinese rendering."""
+class Decision(DecisionRecord):
+    """A recorded decision with its Chinese rendering."""
 
     @classmethod
-    def of(cls, record: ledger_mod.Approval) -> "Approval":
+    def of(cls, record: DecisionRecord) -> "Decision":
         return cls(**asdict(record))
 
     def summary(self) -> str:
@@ -46,46 +56,80 @@ def _compiled_file(ledger: Ledger, month: str) -> tuple[CompileRecord, Path]:
     return record, path
 
 
-def _decide(ws: Workspace, month: str, by: str, comment: str, approved: bool) -> Approval:
+def current_version(ws: Workspace, month: str) -> tuple[Path, str]:
+    """(path, sha256) of the month's bulletin as it is on disk now: what a review door shows the reviewer
+    and hands back to `decide` as `seen_sha256`."""
     check_month(month)
-    by = (by or "").strip()
-    if not by:
-        raise BulletinError("请用 --by 写明审核人姓名。")
     with Ledger(ws.ledger_path) as ledger:
         _, path = _compiled_file(ledger, month)
-        record = ledger.record_decision(month, path, sha256_file(path), approved, by, comment.strip())
-    return Approval.of(record)
+    return path, sha256_file(path)
 
 
-def approve(ws: Workspace, month: str, by: str, comment: str = "") -> Approval:
-    """Approve the month's file as it is on disk now."""
-    return _decide(ws, month, by, comment, True)
+def _seen(seen_sha256: str) -> str:
+    seen = seen_sha256.strip().lower()
+    if len(seen) < MIN_SHA_PREFIX or len(seen) > 64 or not _HEX.match(seen):
+        raise BulletinError(
+            f"文件校验码“{seen_sha256}”不对：请填写审核时看到的校验码（SHA-256，至少前 {MIN_SHA_PREFIX} 位，"
+            "见送审邮件或 bulletin status）。"
+        )
+    return seen
 
 
-def reject(ws: Workspace, month: str, by: str, comment: str = "") -> Approval:
-    return _decide(ws, month, by, comment, False)
+def _check_version(month: str, path: Path, current: str, seen: str) -> None:
+    if not current.startswith(seen):
+        raise FileChanged(
+            f"{month} 的简报文件 {path.name} 在您审核的版本（校验码 {seen[:12]}）之后被修改过，"
+            f"现在的校验码是 {current[:12]}：审核结果未记录。请重新打开文件查看后再审核。"
+        )
 
 
 def decide_once(
-    ws: Workspace, month: str, approved: bool, by: str, comment: str = "", since: str = ""
-) -> tuple[Approval, bool]:
-    """Record a decision unless the same one, on the same file, was recorded at or after `since`.
+    ws: Workspace, month: str, approved: bool, by: str, comment: str = "", seen_sha256: str | None = None,
+    since: str | None = None,
+) -> tuple[Decision, bool]:
+    """Record the decision on the version `seen_sha256` (full or a prefix of at least 8 hex characters)
+    unless that same decision on that version was recorded at or after `since`. Returns (decision,
+    whether it was written now). The version check, the look for an earlier identical decision and the
+    write are one IMMEDIATE transaction, so no edit or other decision can slip in between.
 
-    `bulletin approve` records first and then resumes a waiting flow run, which hands the same answer to the
-    flow: it must not be written twice. Returns (decision, whether it was written now).
+    `seen_sha256=None` means "the file as it is now", for callers that showed the reviewer nothing.
+    Raises FileChanged when the file on disk is another version, BulletinError without a reviewer name.
     """
+    check_month(month)
     by, comment = (by or "").strip(), (comment or "").strip()
-    with Ledger(ws.ledger_path) as ledger:
+    if not by:
+        raise BulletinError("请用 --by 写明审核人姓名。")
+    seen = None if seen_sha256 is None else _seen(seen_sha256)
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        _, path = _compiled_file(ledger, month)
+        current = sha256_file(path)
+        if seen is not None:
+            _check_version(month, path, current, seen)
         latest = ledger.latest_decision(month)
-        record = ledger.last_compile(month)
-    path = Path(record.path) if record else None
-    if (
-        latest is not None and latest.decided_at >= since and latest.approved == approved
-        and latest.reviewer == by and latest.comment == comment and path is not None
-        and latest.path == str(path) and path.is_file() and latest.sha256 == sha256_file(path)
-    ):
-        return Approval.of(latest), False
-    return _decide(ws, month, by, comment, approved), True
+        if (
+            since is not None and latest is not None and latest.decided_at >= since and latest.approved == approved
+            and latest.reviewer == by and latest.comment == comment and latest.sha256 == current
+            and Path(latest.path) == path
+        ):
+            return Decision.of(latest), False
+        record = ledger.insert_decision(month, path, current, approved, by, comment)
+    return Decision.of(record), True
+
+
+def decide(
+    ws: Workspace, month: str, approved: bool, by: str, comment: str = "", seen_sha256: str | None = None
+) -> Decision:
+    """Approve (approved=True) or reject the version `seen_sha256` of the month's bulletin. The one entry
+    point for every review door; see decide_once for the rules."""
+    return decide_once(ws, month, approved, by, comment, seen_sha256)[0]
+
+
+def approve(ws: Workspace, month: str, by: str, comment: str = "", seen_sha256: str | None = None) -> Decision:
+    return decide(ws, month, True, by, comment, seen_sha256)
+
+
+def reject(ws: Workspace, month: str, by: str, comment: str = "", seen_sha256: str | None = None) -> Decision:
+    return decide(ws, month, False, by, comment, seen_sha256)
 
 
 def approved_file(ws: Workspace, month: str) -> tuple[Path, str]:

@@ -175,6 +175,11 @@ def screen(source: Path | bytes, cache: PartCache | None = None) -> DocxPackage:
         raise Refused(f"文件过大（{size // (1024 * 1024)} MB），请压缩图片后重新提交")
     if head.startswith(OLE2_MAGIC):
         # Decision: refuse with advice, no LibreOffice conversion (its result would need checking anyway).
+        if _is_encrypted_ooxml(data):
+            raise Refused(
+                "这是设置了打开密码的 Word 文档，无法读取：请在 Word/WPS 中取消密码（文件 → 信息 → 保护文档 → "
+                "用密码进行加密，清空密码），另存为 .docx 后重新提交"
+            )
         raise Refused(
             "这是旧版 Word 格式（.doc）或设置了打开密码的文档，无法读取：请取消密码，或在 Word/WPS 中“另存为”"
             " .docx 格式后重新提交"
@@ -193,6 +198,16 @@ def screen(source: Path | bytes, cache: PartCache | None = None) -> DocxPackage:
         archive.close()
         raise
     return package
+
+
+# A password-protected .docx is an OLE2 compound file holding these two streams (MS-OFFCRYPTO 2.3.4); their
+# names are stored in UTF-16LE in the compound file's directory.
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+def _is_encrypted_ooxml(data: bytes) -> bool:
+    """True when the OLE2 file is an encrypted OOXML package rather than an old .doc."""
+    return all(name in data for name in _ENCRYPTED_STREAMS)
 
 
 def check_archive(path: Path) -> None:
@@ -296,8 +311,7 @@ def _check_parts(package: DocxPackage) -> None:
             package.content_types[target] = kind
             _inflate(package, target, kind)
             pending.append(target)
-    if package.xml(package.main) is None:
-        raise Refused(f"不是有效的 Word 文档（缺少正文部分），{_RESAVE}")
+    # The main part is related from the package, so the walk above has checked that it exists and parses.
 
 
 def _inflate(package: DocxPackage, name: str, content_type: str) -> None:

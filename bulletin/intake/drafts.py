@@ -34,7 +34,7 @@ from . import pictures
 from .attribution import Attribution, is_date_line, is_unit_name, parse_attribution, resolve_unit, unit_at_start
 from .docxfile import MAX_UNPACKED_BYTES, DocxPackage, DraftContent, PartCache, Refused, read_file, read_member, screen
 from .roster import Roster, normalize
-from .sanitize import CleanReport, clean_body
+from .sanitize import CleanReport, clean_body, clean_notes
 
 MAX_TITLE_CHARS = 80  # longer titles are flagged; an unformatted first paragraph this long is body text
 MAX_FORMATTED_TITLE = 150  # a first paragraph formatted as a title (centred, large, bold) may be this long
@@ -131,11 +131,12 @@ def read_draft(
         core = _related_xml(package, "", "/core-properties")
         external = {rid for rid, _, target in package.relationships(package.main) if target is None}
         images = _image_sizes(package)
+        cleaned_notes = clean_notes(package, package.main)  # footnotes/endnotes: same rules, same report
         content = DraftContent(data, sha, package.main, package.parsed())
     body = document.find(w("body")) if document is not None else None
     if body is None:
         raise Refused("文档没有正文部分，请在 Word 中打开后另存为 .docx 再提交")
-    cleaned = clean_body(body, external)
+    cleaned = clean_body(body, external).merge(cleaned_notes)
     styles_info, body_size = _styles(styles, cache)
     blocks = _blocks(body, styles_info, body_size)
     draft = _analyse(path, sha, blocks, roster, _author(core), cleaned, sender_unit)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .docxfile import PartCache, Refused
 from .drafts import Draft, read_draft, revision_rank
 from ..core.errors import BulletinError
+from ..core.progress import ProgressFn
 from .roster import Roster, normalize
 from ..core.textio import read_office_text
 
@@ -41,7 +42,6 @@ _ADVICE_BY_SUFFIX = {
 }
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"}
 _SHEET_SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".et")
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""Make a draft's body safe to compose: what Word would otherwise call damage, or what could fetch or run.
+"""Make a draft safe to compose: what Word would otherwise call damage, or what could fetch or run.
 
-Works on the lxml body element, so intake (reading document.xml straight from the zip) and compose
-(python-docx) clean the same way and agree on which paragraph is the title.
+Works on lxml elements, so intake (reading the parts straight from the zip) and compose (python-docx) clean
+the same way and agree on which paragraph is the title. Every part that is copied into the bulletin is
+cleaned with the same rules: the body, and the footnotes and endnotes (NOTE_PARTS), whose changes are
+reported with the same lines as the body's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from lxml import etree
 
@@ -27,6 +29,8 @@ _REVISION_MARKS = (
 )
 # The comments part is not carried over, so anchors left behind would make Word report damage.
 _COMMENT_ANCHORS = ("commentRangeStart", "commentRangeEnd", "commentReference")
+# Parts copied with a draft's body, by relationship type suffix (the composer copies the notes it references).
+NOTE_PARTS = ("/footnotes", "/endnotes")
 # Field codes that make Word (or LibreOffice) read another file or address when the bulletin is opened.
 _DANGEROUS_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|AUTOTEXT|DATABASE)\b", re.IGNORECASE)
 
@@ -41,6 +45,12 @@ class CleanReport:
     external_images: int = 0
     fields: int = 0
     embedded_documents: int = 0
+
+    def merge(self, other: "CleanReport") -> "CleanReport":
+        """Add another part's counts to these (one report per draft, whatever part the change was in)."""
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        return self
 
     def notes(self) -> list[str]:
         """Routine changes: the office is told, but the draft needs no checking for them."""
@@ -73,10 +83,35 @@ def clean_body(body: etree._Element, external_rids: set[str] = frozenset()) -> C
     report.section_breaks = _drop_inner_sections(body)
     report.external_images = _drop_external_images(body, external_rids)
     report.fields = _defuse_fields(body)
+    _unwrap_obsolete_markup(body)
     for chunk in xpath(body, ".//w:altChunk|.//w:subDoc"):
         remove(chunk)
         report.embedded_documents += 1
     return report
+
+
+def clean_notes(package, source: str) -> CleanReport:
+    """Clean, in place, the footnotes and endnotes parts of `source` (a DocxPackage and its main part name:
+    the trees it caches are the ones cleaned). Same rules and same report as the body."""
+    report = CleanReport()
+    for suffix in NOTE_PARTS:
+        name = package.related(source, suffix)
+        if name is None:
+            continue
+        external = {rid for rid, _, target in package.relationships(name) if target is None}
+        report.merge(clean_body(package.xml(name), external))
+    return report
+
+
+def _unwrap_obsolete_markup(body: etree._Element) -> None:
+    """Smart tags and custom XML markup (Word 2003/2007, older WPS) are gone from Word 2010 on: the schema
+    Word checks has no w:smartTag, so it calls a file that has one damaged. Keep their text, drop the tags,
+    as Word itself does when it opens such a draft."""
+    for tag in ("smartTag", "customXml"):
+        for node in list(body.iter(w(tag))):
+            for props in node.findall(w(f"{tag}Pr")):
+                node.remove(props)
+            unwrap(node)
 
 
 def _accept_revisions(body: etree._Element) -> int:
@@ -84,23 +119,14 @@ def _accept_revisions(body: etree._Element) -> int:
     for tag in _DROP_WITH_CONTENT:
         for node in list(body.iter(w(tag))):
             parent = node.getparent()
-            if parent is not None and parent.tag in (w("rPr"), w("trPr")):
-                # A deleted paragraph mark or table row marker.
-                if parent.tag == w("trPr"):
-                    row = parent.getparent()
-                    remove(row)
-                else:
-                    remove(node)
-            else:
+            if parent.tag == w("trPr"):  # a deleted table row: the row goes
+                remove(parent.getparent())
+            else:  # deleted content, or a deleted paragraph mark (in w:rPr): the mark goes, the text stays
                 remove(node)
             count += 1
     for tag in _UNWRAP:
         for node in list(body.iter(w(tag))):
-            parent = node.getparent()
-            if parent is not None and parent.tag in (w("rPr"), w("trPr")):
-                remove(node)
-            else:
-                unwrap(node)
+            unwrap(node)  # inserted content stays; an inserted paragraph or row mark is empty and goes
             count += 1
     for tag in _REVISION_MARKS:
         for node in list(body.iter(w(tag))):
@@ -162,7 +188,8 @@ def _defuse_fields(body: etree._Element) -> int:
     """Keep the shown result of fetching fields, drop their instructions."""
     count = 0
     for simple in list(body.iter(w("fldSimple"))):
-        if _DANGEROUS_FIELD.match(simple.get(w("instr"), "")):
+        instr = simple.get(w("instr"))
+        if instr and _DANGEROUS_FIELD.match(instr):
             unwrap(simple)
             count += 1
     # Complex fields: begin, instrText..., separate, result..., end (possibly nested).

@@ -11,8 +11,8 @@ intake kept (`open_document`, sha256 checked), never from the path again, alread
 from __future__ import annotations
 
 import io
+import logging
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -21,17 +21,20 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
-from .composer import BulletinComposer, style_id_names
+from .composer import BulletinComposer, style_id_names, style_name_ids
 from ..core.errors import BulletinError, TemplateProblem
+from ..core.progress import ProgressFn
 from .issue import Article, Issue
 from .restyle import restyle_body
 from ..intake import pictures
-from ..intake.docxfile import open_document
+from ..intake.docxfile import XML_PARSER, Refused, open_document, screen
+from ..intake.sanitize import NOTE_PARTS, clean_body
 from ..core.textio import clean_text
 from ..core.wordxml import set_core_properties, text_of, w, xpath
 
-ProgressFn = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
 
 
 class Literal(str):
@@ -110,13 +113,27 @@ def _context(issue: Issue, markers: list[str]) -> dict:
 
 
 def _render_template(issue: Issue, template: Path, markers: list[str]):
+    """Render the office's template. What a bad template raises (a file that is no .docx, Jinja syntax or a
+    sandbox refusal, XML that the rendered tags broke) becomes a Chinese TemplateProblem, with the traceback
+    kept in the log; anything else is a bug and propagates as it is."""
+    try:
+        screen(template).close()  # the same screening as a draft: a broken file is named with its reason
+    except Refused as exc:
+        raise TemplateProblem(f"无法使用模板 {template.name}：{exc}。") from None
     try:
         tpl = DocxTemplate(template)
         tpl.render(_context(issue, markers), jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
     except TemplateError as exc:
-        raise TemplateProblem(f"模板 {template.name} 中的标记有误（{exc.message}），请检查 {{{{ }}}} 和 {{% %}} 是否成对。") from None
-    except Exception as exc:  # a broken or non-docx template file
-        raise TemplateProblem(f"无法使用模板 {template.name}（{exc.__class__.__name__}），请确认它是完好的 .docx 文件。") from None
+        log.warning("template %s: Jinja refused it", template, exc_info=True)
+        raise TemplateProblem(
+            f"模板 {template.name} 中的标记有误（{exc.message}），请检查 {{{{ }}}} 和 {{% %}} 是否成对、是否只用了模板说明中的变量。"
+        ) from None
+    except etree.LxmlError as exc:
+        log.warning("template %s: rendered XML is broken", template, exc_info=True)
+        raise TemplateProblem(
+            f"模板 {template.name} 渲染后的内容不是有效的 Word 文档（{exc.__class__.__name__}）：标记可能把段落或表格拆坏了，"
+            "请检查 {%p %}、{%tr %} 标记是否各占一段/一行。"
+        ) from None
     return tpl.docx
 
 
@@ -134,7 +151,7 @@ def _insert_bodies(document, issue: Issue, markers: list[str], progress: Progres
     # docxcompose's Composer, linear in the number of drafts (bench/README.md); finish() renumbers
     # bookmark/drawing ids and writes the footnotes part once, after the last draft.
     composer = BulletinComposer(document)
-    style_ids = {s.name: s.style_id for s in document.styles}
+    style_ids = style_name_ids(document.styles.element)
     names_by_styles: dict[int, dict] = {}  # drafts from one Word template share one parsed styles part
     for number, (article, marker) in enumerate(zip(issue.articles, markers), start=1):
         if progress:
@@ -158,6 +175,7 @@ def _prepared_draft(
     except ValueError:
         raise BulletinError(f"稿件 {article.source.name} 在读取后发生了变化，请重新编排。") from None
     body = draft.element.body
+    _clean_note_parts(draft)  # notes are parts python-docx keeps as bytes: intake cleaned its own copy
     keep = [child for child in body if child.tag != w("sectPr")]
     styles = draft.styles.element
     cache = names_by_styles if names_by_styles is not None else {}
@@ -188,3 +206,15 @@ def _shrink_pictures(draft) -> None:
 
 
 _EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+
+
+def _clean_note_parts(draft) -> None:
+    """Footnotes and endnotes are copied with the body (composer.py): clean them with the body's rules.
+    python-docx keeps them as plain parts (bytes), which the composer parses when it copies a note."""
+    for rel in list(draft.part.rels.values()):
+        if rel.is_external or not rel.reltype.endswith(NOTE_PARTS):
+            continue
+        part = rel.target_part
+        root = etree.fromstring(part.blob, XML_PARSER)
+        clean_body(root, {rid for rid, r in part.rels.items() if r.is_external})
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

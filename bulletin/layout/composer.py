@@ -29,7 +29,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from copy import deepcopy
 
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
 from docx.oxml.section import CT_SectPr
@@ -50,14 +53,115 @@ _STYLE_LINKS = (f"{{{_W}}}basedOn", f"{{{_W}}}link", f"{{{_W}}}next")
 _STYLE_REFS = ".//w:tblStyle|.//w:pStyle|.//w:rStyle"
 
 
-def style_id_names(styles_element) -> dict[str, str | None]:
-    """{style id: UI name} as `{s.style_id: s.name for s in doc.styles}` gives it, without Style objects."""
-    names: dict[str, str | None] = {}
+def _styles(styles_element):
+    """(style id, UI name) of each w:style, names as python-docx's Style.name gives them (BabelFish)."""
     for style in styles_element.iterchildren(_STYLE):
         name = style.find(_NAME)
         value = name.get(_VAL) if name is not None else None
-        names[style.get(_STYLE_ID)] = BabelFish.internal2ui(value) if value is not None else None
-    return names
+        yield style.get(_STYLE_ID), BabelFish.internal2ui(value) if value is not None else None
+
+
+def style_id_names(styles_element) -> dict[str, str | None]:
+    """{style id: UI name} as `{s.style_id: s.name for s in doc.styles}` gives it, without Style objects."""
+    return dict(_styles(styles_element))
+
+
+def style_name_ids(styles_element) -> dict[str | None, str]:
+    """{UI name: style id} as `{s.name: s.style_id for s in doc.styles}` gives it: the one name -> id map
+    (compose.py restyles by it, the composer maps a draft's styles onto the bulletin's by it)."""
+    return {name: style_id for style_id, name in _styles(styles_element)}
+
+
+# Office 2010-2019 extension namespaces, with the prefixes Word writes. Word understands only those of its own
+# version and older; newer ones must be listed in mc:Ignorable on the root, or an older Word (2010 is still
+# common in offices) calls the file damaged.
+MCE_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+OFFICE_EXTENSIONS = {
+    "http://schemas.microsoft.com/office/word/2010/wordml": "w14",
+    "http://schemas.microsoft.com/office/word/2012/wordml": "w15",
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex": "w16se",
+    "http://schemas.microsoft.com/office/word/2016/wordml/cid": "w16cid",
+    "http://schemas.microsoft.com/office/word/2018/wordml": "w16",
+    "http://schemas.microsoft.com/office/word/2018/wordml/cex": "w16cex",
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash": "w16sdtdh",
+    "http://schemas.microsoft.com/office/word/2023/wordml/word16du": "w16du",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing": "wp14",
+}
+_PARA_IDS = ("{http://schemas.microsoft.com/office/word/2010/wordml}paraId",
+             "{http://schemas.microsoft.com/office/word/2010/wordml}textId")
+
+
+def declare_extensions(part) -> None:
+    """Make a composed document part valid for every Word version: drop w14:paraId/textId (drafts written
+    from one template repeat the same ids, which must be unique; Word assigns new ones), and declare on the
+    root, and list in its mc:Ignorable, every Office extension namespace the copied drafts use."""
+    root = part._element
+    used = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in _PARA_IDS:
+            element.attrib.pop(name, None)
+        used.add(element.tag.partition("}")[0][1:])
+        used.update(name.partition("}")[0][1:] for name in element.attrib if name.startswith("{"))
+    wanted = {uri: prefix for uri, prefix in OFFICE_EXTENSIONS.items() if uri in used}
+    declared = {uri: prefix for prefix, uri in root.nsmap.items()}
+    ignorable = (root.get(f"{{{MCE_NS}}}Ignorable") or "").split()
+    missing = {uri: prefix for uri, prefix in wanted.items() if declared.get(uri) is None}
+    unlisted = [declared.get(uri) or prefix for uri, prefix in wanted.items()
+                if (declared.get(uri) or prefix) not in ignorable]
+    if not missing and not unlisted:
+        return
+    if any(prefix in root.nsmap and root.nsmap[prefix] != uri for uri, prefix in missing.items()):
+        raise ValueError("the template binds an Office extension prefix to another namespace")
+    nsmap = {**root.nsmap, **{prefix: uri for uri, prefix in missing.items()}, "mc": MCE_NS}
+    new_root = root.makeelement(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    new_root.set(f"{{{MCE_NS}}}Ignorable", " ".join(ignorable + unlisted))
+    new_root.extend(list(root))
+    part._element = parse_xml(serialize_part_xml(new_root))
+
+
+_VML = "urn:schemas-microsoft-com:vml"
+
+
+def unique_vml_ids(body) -> None:
+    """VML ids must be unique in the document; every draft with a text box brings the same ones (Word names
+    them _x0000_t202, "文本框 1"...). A repeated v:shapetype is a repeated definition of the same standard
+    type: the first stays, the later ones go (shapes refer to it by id). Other repeated ids get a suffix."""
+    seen: set[str] = set()
+    for element in list(body.iter(f"{{{_VML}}}*")):
+        ident = element.get("id")
+        if ident is None:
+            continue
+        if ident not in seen:
+            seen.add(ident)
+        elif element.tag == f"{{{_VML}}}shapetype":
+            element.getparent().remove(element)
+        else:
+            n = 2
+            while f"{ident}_{n}" in seen:
+                n += 1
+            element.set("id", f"{ident}_{n}")
+            seen.add(f"{ident}_{n}")
+
+
+_NOTE_PARTS = {"footnote": (RT.FOOTNOTES,), "endnote": (RT.ENDNOTES,)}
+_EMPTY_ENDNOTES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:endnotes xmlns:w="{_W}">'
+    '<w:endnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+    '</w:pPr><w:r><w:separator/></w:r></w:p></w:endnote>'
+    '<w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:endnote></w:endnotes>'
+).encode("utf-8")
+
+
+def _numbering_of(doc):
+    """The draft's numbering element, or None when it has no numbering part (python-docx cannot make one
+    for a document it only reads: `doc.part.numbering_part` raises NotImplementedError then)."""
+    try:
+        return doc.part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        return None
 
 
 def _has_custom_properties(doc) -> bool:
@@ -68,6 +172,30 @@ def _has_custom_properties(doc) -> bool:
     return True
 
 
+# BulletinComposer subclasses docxcompose's Composer and uses these of its internals (methods it calls or
+# overrides, attributes it reads or sets). They are not docxcompose's public API: the version is pinned
+# (pyproject.toml, requirements.lock) and tests/test_composer_pin.py checks this list against the installed
+# docxcompose, so an upgrade is a decision, made by re-running the composer tests, never an accident.
+DOCXCOMPOSE_VERSION = "2.2.0"
+DOCXCOMPOSE_INTERNALS = (
+    "reset_reference_mapping", "add_referenced_parts", "add_styles", "add_numberings", "restart_first_numbering",
+    "add_images", "add_diagrams", "add_shapes", "add_footnotes", "remove_header_and_footer_references",
+    "add_styles_from_other_parts", "fix_section_types", "fix_header_and_footers", "renumber_bookmarks",
+    "renumber_docpr_ids", "renumber_nvpicpr_ids", "footnote_part", "mapped_style_id", "numbering_part",
+    "_next_numbering_ids", "_insert_abstract_num", "_insert_num", "_create_style_id_mapping", "save",
+)
+DOCXCOMPOSE_STATE = ("num_id_mapping", "anum_id_mapping", "first_section_properties_added", "doc")
+
+
+def docxcompose_mismatch() -> list[str]:
+    """What of the above the installed docxcompose lacks (empty when it is the version this was written for)."""
+    from importlib.metadata import version
+
+    problems = [] if version("docxcompose") == DOCXCOMPOSE_VERSION else [f"docxcompose {version('docxcompose')}"]
+    problems += [name for name in DOCXCOMPOSE_INTERNALS if not callable(getattr(Composer, name, None))]
+    return problems
+
+
 class BulletinComposer(Composer):
     """docxcompose's Composer, linear in the number of inserted drafts. Call finish() after the last insert."""
 
@@ -75,12 +203,16 @@ class BulletinComposer(Composer):
         if preserve_styles:
             raise ValueError("BulletinComposer does not support preserve_styles")
         super().__init__(doc, preserve_styles=False)
+        missing = [name for name in DOCXCOMPOSE_STATE if not hasattr(self, name)]
+        if missing:
+            raise RuntimeError(f"docxcompose changed (no {', '.join(missing)}): see DOCXCOMPOSE_INTERNALS")
         self._styles_seen = -1  # number of w:style children when the caches below were built
         self._our_ids: set[str | None] = set()
         self._our_name2id: dict[str | None, str | None] = {}
-        self._footnotes = None  # the composed document's footnotes part, parsed once
-        self._footnotes_part = None
-        self._source_footnotes: tuple[object, object] | None = None  # (draft part, parsed) of the current draft
+        # Per note kind (footnote, endnote): the composed document's notes part, parsed once, and its element;
+        # (draft part, parsed) of the current draft.
+        self._notes: dict[str, tuple[object, object]] = {}
+        self._source_notes: dict[str, tuple[object, object]] = {}
         self._finished = True
 
     # -- style caches -------------------------------------------------------------------------------------
@@ -90,14 +222,8 @@ class BulletinComposer(Composer):
         count = len(styles)
         if count == self._styles_seen:
             return
-        ids: set = set()
-        name2id: dict = {}
-        for style in styles.iterchildren(_STYLE):
-            style_id = style.get(_STYLE_ID)
-            name = style.find(_NAME)
-            value = name.get(_VAL) if name is not None else None
-            ids.add(style_id)
-            name2id[BabelFish.internal2ui(value) if value is not None else None] = style_id
+        name2id = style_name_ids(styles)
+        ids = {style.get(_STYLE_ID) for style in styles.iterchildren(_STYLE)}
         self._our_ids, self._our_name2id, self._styles_seen = ids, name2id, count
 
     def our_style_ids(self) -> set:
@@ -131,7 +257,7 @@ class BulletinComposer(Composer):
     def _insert(self, before, doc, remove_property_fields, style_names) -> None:
         self.reset_reference_mapping()
         self._current_preserved_styles = {}
-        self._source_footnotes = None
+        self._source_notes = {}
         self._finished = False
 
         if remove_property_fields and _has_custom_properties(doc):
@@ -162,23 +288,27 @@ class BulletinComposer(Composer):
             self.add_diagrams(doc, element)
             self.add_shapes(doc, element)
             self.add_footnotes(doc, element)
+            self.add_endnotes(doc, element)
             self.remove_header_and_footer_references(doc, element)
 
         self.add_styles_from_other_parts(doc)
         # Bookmark, docPr and cNvPr ids are renumbered once, in finish().
         self.fix_section_types(doc)
         self.fix_header_and_footers(doc)
-        self._source_footnotes = None
+        self._source_notes = {}
 
     def finish(self) -> None:
-        """Renumber bookmarks and drawing ids over the whole document and write the footnotes part."""
+        """Renumber bookmarks and drawing ids over the whole document, write the footnotes part, and make the
+        document's root declare the Office extensions the drafts brought (see declare_extensions)."""
         if self._finished:
             return
         self.renumber_bookmarks()
         self.renumber_docpr_ids()
         self.renumber_nvpicpr_ids()
-        if self._footnotes is not None:
-            self._footnotes_part._blob = serialize_part_xml(self._footnotes)
+        for part, notes in self._notes.values():
+            part._blob = serialize_part_xml(notes)
+        unique_vml_ids(self.doc.element.body)
+        declare_extensions(self.doc.part)
         self._finished = True
 
     def save(self, filename):
@@ -242,9 +372,10 @@ class BulletinComposer(Composer):
         num_ids = xpath(style_element, ".//w:numId/@w:val")
         if not num_ids:
             return
-        anum_ids = xpath(
-            doc.part.numbering_part.element, f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val'
-        )
+        source = _numbering_of(doc)
+        if source is None:
+            return
+        anum_ids = xpath(source, f'.//w:num[@w:numId="{num_ids[0]}"]/w:abstractNumId/@w:val')
         if not anum_ids:
             return
         our_style_element = self.doc.styles.element.get_by_id(our_style_id)
@@ -270,9 +401,11 @@ class BulletinComposer(Composer):
         if element.tag == _NUM_ID:
             refs.append(element)
         num_ids = list(OrderedDict.fromkeys(int(ref.get(_VAL)) for ref in refs if ref.get(_VAL) is not None))
-        if not num_ids:
-            return
-        source = doc.part.numbering_part.element
+        if not [n for n in num_ids if n != 0]:
+            return  # 0 is "no numbering": LibreOffice writes it on headings even without a numbering part
+        source = _numbering_of(doc)
+        if source is None:  # lists named, none defined: every reference becomes a plain paragraph below
+            source = parse_xml(f'<w:numbering xmlns:w="{_W}"/>')
         ours = self.numbering_part().element
         for num_id in num_ids:
             if num_id == 0 or num_id in self.num_id_mapping:
@@ -324,26 +457,49 @@ class BulletinComposer(Composer):
 
     def add_footnotes(self, doc, element):
         """Composer.add_footnotes with each footnotes part parsed once (ours per compile, a draft's per draft)."""
-        refs = element.findall(".//w:footnoteReference", NS)
+        self._add_notes(doc, element, "footnote")
+
+    def add_endnotes(self, doc, element):
+        """Endnotes, copied as footnotes are. docxcompose 2.2 copies neither the notes nor the part: the
+        bulletin kept w:endnoteReference elements pointing into a part it did not have (Word: damaged file)."""
+        self._add_notes(doc, element, "endnote")
+
+    def _add_notes(self, doc, element, kind: str) -> None:
+        refs = element.findall(f".//w:{kind}Reference", NS)
         if not refs:
             return
-        source_part = doc.part.rels.part_with_reltype(RT.FOOTNOTES)
-        if self._source_footnotes is None or self._source_footnotes[0] is not source_part:
-            self._source_footnotes = (source_part, parse_xml(source_part.blob))
-        source = self._source_footnotes[1]
-        if self._footnotes is None:
-            self._footnotes_part = self.footnote_part()
-            self._footnotes = parse_xml(self._footnotes_part.blob)
-        footnotes = self._footnotes
-        next_id = len(footnotes) + 1
+        source_part = doc.part.rels.part_with_reltype(_NOTE_PARTS[kind][0])
+        if kind not in self._source_notes or self._source_notes[kind][0] is not source_part:
+            self._source_notes[kind] = (source_part, parse_xml(source_part.blob))
+        source = self._source_notes[kind][1]
+        if kind not in self._notes:
+            part = self.footnote_part() if kind == "footnote" else self._endnote_part()
+            self._notes[kind] = (part, parse_xml(part.blob))
+        part, notes = self._notes[kind]
+        next_id = len(notes) + 1
         for ref in refs:
-            found = source.find(f'.//w:footnote[@w:id="{ref.get(_ID)}"]', NS)
+            found = source.find(f'.//w:{kind}[@w:id="{ref.get(_ID)}"]', NS)
+            if found is None:  # a reference to a note the draft lacks: the reference goes, not the text
+                ref.getparent().remove(ref)
+                continue
             note = deepcopy(found)
-            footnotes.append(note)
+            notes.append(note)
             note.set(_ID, str(next_id))
             ref.set(_ID, str(next_id))
             next_id += 1
-            self.add_referenced_parts(source_part, self._footnotes_part, note)
+            self.add_referenced_parts(source_part, part, note)
+            self.add_styles(doc, note)  # a note's own styles (Endnote, EndnoteCharacters) come along too
+            self.add_numberings(doc, note)
+
+    def _endnote_part(self):
+        """The document's endnotes part, made (with Word's two separators) when the template has none."""
+        try:
+            return self.doc.part.rels.part_with_reltype(RT.ENDNOTES)
+        except KeyError:
+            pass
+        part = Part(PackURI("/word/endnotes.xml"), CT.WML_ENDNOTES, _EMPTY_ENDNOTES, self.doc.part.package)
+        self.doc.part.relate_to(part, RT.ENDNOTES)
+        return part
 
     def fix_section_types(self, doc):
         # Same as Composer's, asking the (small) draft first: counting the sections of the whole composed
@@ -356,17 +512,3 @@ class BulletinComposer(Composer):
         if self.first_section_properties_added or len(doc.sections) == 1:
             return
         super().fix_header_and_footers(doc)
-
-
-class ReferenceComposer(Composer):
-    """docxcompose's Composer unchanged, with BulletinComposer's interface: the reference that tests and
-    bench/ compare BulletinComposer against."""
-
-    def insert(self, index, doc, remove_property_fields=True, style_names: dict | None = None):
-        super().insert(index, doc, remove_property_fields=remove_property_fields)
-
-    def insert_before(self, anchor, doc, remove_property_fields=True, style_names: dict | None = None):
-        super().insert(self.doc.element.body.index(anchor), doc, remove_property_fields=remove_property_fields)
-
-    def finish(self) -> None:
-        pass

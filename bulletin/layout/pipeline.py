@@ -15,7 +15,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
-from .compose import ProgressFn, render_issue
+from ..core.progress import ProgressFn
+from .compose import render_issue
 from ..core.errors import BulletinError, NothingToCompile
 from ..intake import mailrecords
 from ..intake.intake import Intake, gather
@@ -176,8 +177,8 @@ def _compile_locked(
         extra = [f"简报文件大小：{size_text(len(data))}"] + ([f"！{too_large}"] if too_large else [])
         report = intake_report(intake, sheet, number=number, bulletin_name=target.name, extra=extra)
         write_atomic(report_path, report_bytes(report))
-        ledger.issue_number(month, settings.first_issue, issue, reserve=True)
         sha = sha256_bytes(data)
+        # One transaction: the number is reserved together with the compile record, never without it.
         ledger.record_compile(month, number, target, sha, intake.ledger_rows(), issue_date.isoformat())
     return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
                          approved_kept, too_large)

@@ -1,0 +1,162 @@
+"""`bulletin status`: a month's compile, drafts, review and every recipient's delivery, read from the ledger
+and the file on disk, rendered in Chinese. Reads only; the send state machine is in delivery.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.atomic import sha256_file
+from ..core.errors import BulletinError
+from ..core.ledger import CompileRecord, DecisionRecord, DeliveryRecord, Ledger
+from ..core.workspace import Workspace, check_month
+from .delivery import BULLETIN, review_purpose
+from .recipients import Recipient, read_recipients
+
+_STATUS_TEXT = {"sent": "已发送", "failed": "发送失败", "sending": "发送中断（下次重发）", None: "待发送"}
+_DRAFT_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
+
+
+@dataclass
+class MonthStatus:
+    month: str
+    number: int | None = None
+    compile: CompileRecord | None = None
+    file_sha256: str | None = None  # of the file on disk now; None when missing
+    decision: DecisionRecord | None = None
+    purpose: str = BULLETIN
+    recipients: list[Recipient] = field(default_factory=list)
+    recipient_problems: list[str] = field(default_factory=list)
+    deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
+    reviewed_by_mail: int = 0  # reviewers who got the current file
+
+    @property
+    def approved(self) -> bool:
+        d = self.decision
+        return bool(d and d.approved and self.file_sha256 == d.sha256)
+
+    @property
+    def edited_since_compile(self) -> bool:
+        """The file on disk is not the one the last compile wrote (someone edited it in Word)."""
+        return bool(self.compile and self.file_sha256 and self.file_sha256 != self.compile.sha256)
+
+    @property
+    def in_review(self) -> bool:
+        """The current file went to the reviewers and nobody has decided on it yet."""
+        d = self.decision
+        decided = d is not None and d.sha256 == self.file_sha256
+        return bool(self.compile and self.file_sha256 and self.reviewed_by_mail and not decided)
+
+    def draft_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for d in self.compile.drafts if self.compile else []:
+            counts[d.get("status", "")] = counts.get(d.get("status", ""), 0) + 1
+        return counts
+
+    def recipient_state(self, r: Recipient) -> str | None:
+        record = self.deliveries.get(r.email)
+        return None if record is None else record.status
+
+    def counts(self) -> dict[str | None, int]:
+        counts: dict[str | None, int] = {"sent": 0, "failed": 0, "sending": 0, None: 0}
+        for r in self.recipients:
+            counts[self.recipient_state(r)] += 1
+        return counts
+
+    def _draft_lines(self) -> list[str]:
+        drafts = self.compile.drafts if self.compile else []
+        by_status = self.draft_counts()
+        kept = by_status.get("accepted", 0) + by_status.get("flagged", 0)
+        lines = [
+            f"稿件：编入 {kept} 篇（其中需核对 {by_status.get('flagged', 0)} 篇），"
+            f"未采用 {by_status.get('refused', 0)} 份，重复 {by_status.get('duplicate', 0)} 份，"
+            f"被替换 {by_status.get('replaced', 0)} 份"
+        ]
+        for d in drafts:
+            if d.get("status") in ("flagged", "refused", "duplicate", "replaced"):
+                what = d.get("title") or d.get("file", "")
+                unit = f"（{d['unit']}）" if d.get("unit") else ""
+                reason = f"：{d['reason']}" if d.get("reason") else ""
+                lines.append(f"  - {_DRAFT_TEXT.get(d['status'], d['status'])} {what}{unit}{reason}")
+        return lines
+
+    def _approval_line(self) -> str:
+        d = self.decision
+        if d is None:
+            return "审核：尚未审核"
+        when = d.decided_at.replace("T", " ")[:16]
+        if not d.approved:
+            note = f"，意见：{d.comment}" if d.comment else ""
+            return f"审核：未通过（{d.reviewer}，{when}{note}）"
+        if self.file_sha256 is None:
+            return f"审核：已通过（{d.reviewer}，{when}），但文件已不存在"
+        if self.file_sha256 != d.sha256:
+            return f"审核：曾通过（{d.reviewer}，{when}），但文件之后被修改过，需重新审核"
+        return f"审核：已通过（{d.reviewer}，{when}，校验码 {d.sha256[:12]}）"
+
+    def lines(self) -> list[str]:
+        if self.compile is None:
+            head = f"{self.month}：尚未编排"
+            return [head + (f"（已分配期号 第{self.number}期）" if self.number else "")]
+        c = self.compile
+        file_state = "" if self.file_sha256 else "（文件不存在！）"
+        if self.edited_since_compile:
+            file_state = "（编排后在 Word 中修改过）"
+        lines = [
+            f"{self.month} 工作简报 第{c.number}期",
+            f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
+            *([f"当前文件校验码：{self.file_sha256[:12]}（审核：bulletin approve --month {self.month} --by 姓名 "
+               f"--sha256 {self.file_sha256[:12]}）"] if self.file_sha256 else []),
+            *self._draft_lines(),
+            self._approval_line(),
+        ]
+        if self.reviewed_by_mail:
+            lines.append(f"送审：当前文件已发给 {self.reviewed_by_mail} 位审核人")
+        counts = self.counts()
+        mode = "（发件箱 .eml）" if self.purpose.endswith("@outbox") else ""
+        lines.append(
+            f"发送{mode}：共 {len(self.recipients)} 位，已发送 {counts['sent']}，失败 {counts['failed']}，"
+            f"中断 {counts['sending']}，待发送 {counts[None]}"
+        )
+        order = {"failed": 0, "sending": 1, None: 2, "sent": 3}
+        for r in sorted(self.recipients, key=lambda r: order[self.recipient_state(r)]):
+            record = self.deliveries.get(r.email)
+            state = _STATUS_TEXT[self.recipient_state(r)]
+            extra = ""
+            if record is not None and record.status == "sent":
+                extra = f" {record.updated_at.replace('T', ' ')[5:16]}"
+            elif record is not None and record.status == "failed":
+                extra = f"：{record.error}（已尝试 {record.attempts} 次）"
+            lines.append(f"  {state} {r.label}{extra}")
+        listed = {r.email for r in self.recipients}
+        for email, record in self.deliveries.items():
+            if email not in listed:
+                lines.append(f"  {_STATUS_TEXT.get(record.status, record.status)} {email}（已不在收件人名单中）")
+        lines += [f"  名单问题：{p}" for p in self.recipient_problems]
+        return lines
+
+    def summary(self) -> str:
+        return "\n".join(self.lines())
+
+
+def month_status(ws: Workspace, month: str) -> MonthStatus:
+    check_month(month)
+    status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else f"{BULLETIN}@outbox")
+    try:
+        status.recipients, status.recipient_problems = read_recipients(ws.recipients_path)
+    except BulletinError as exc:
+        status.recipient_problems = [str(exc)]
+    with Ledger(ws.ledger_path) as ledger:
+        status.compile = ledger.last_compile(month)
+        status.number = status.compile.number if status.compile else ledger.assigned_number(month)
+        status.decision = ledger.latest_decision(month)
+        status.deliveries = ledger.deliveries(month, status.purpose)
+        if status.compile is not None and Path(status.compile.path).is_file():
+            status.file_sha256 = sha256_file(Path(status.compile.path))
+            for suffix in ("", "@outbox"):
+                reviews = ledger.deliveries(month, review_purpose(status.file_sha256) + suffix)
+                status.reviewed_by_mail += sum(1 for r in reviews.values() if r.status == "sent")
+    return status
+
+
+__all__ = ["MonthStatus", "month_status"]

@@ -1,0 +1,45 @@
+"""The words of the mails: subjects and bodies of the bulletin and of the review copy (Chinese)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core.config import Settings
+
+
+def date_text(iso_or_dt: str | datetime) -> str:
+    """'2026-10-28T10:00:00+08:00' -> '2026年10月28日' (no leading zeros, as printed on bulletins)."""
+    moment = datetime.fromisoformat(iso_or_dt) if isinstance(iso_or_dt, str) else iso_or_dt
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def bulletin_subject(settings: Settings, number: int, date_text: str) -> str:
+    """The one place the subject is built, e.g. 章贡区“五型”政府建设工作简报 第64期（2022年4月13日）."""
+    return f"{settings.bulletin.short_title} 第{number}期（{date_text}）"
+
+
+def bulletin_body(settings: Settings, number: int, date_text: str, filename: str) -> str:
+    b = settings.bulletin
+    return (
+        "各位领导、各有关单位：\n\n"
+        f"现将《{b.short_title}》第{number}期（{date_text}）发送给你们，请查收附件“{filename}”。\n\n"
+        f"如有疑问，请联系{b.office}（电话：{b.phone}，邮箱：{b.email}）。\n\n"
+        f"{b.office}\n"
+    )
+
+
+def review_subject(settings: Settings, number: int, date_text: str) -> str:
+    return f"【送审】{bulletin_subject(settings, number, date_text)}"
+
+
+def review_body(settings: Settings, month: str, number: int, filename: str, sha256: str) -> str:
+    """The approve command names this version (--sha256): an approval never covers a later edit."""
+    return (
+        "您好：\n\n"
+        f"附件是{month}《{settings.bulletin.short_title}》第{number}期（送审稿）“{filename}”，请审核。\n\n"
+        f"审核通过后，请在工作目录执行：bulletin approve --month {month} --by 您的姓名 --sha256 {sha256[:12]}\n"
+        f"需要修改时，可直接用 Word 修改 outputs/{month}/{filename}，保存后执行 bulletin status --month {month} "
+        "查看新的校验码，再用它审核通过；发出的将是审核通过的那个版本。\n\n"
+        f"文件校验码（SHA-256 前12位）：{sha256[:12]}\n\n"
+        f"{settings.bulletin.office}\n"
+    )

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Mutation testing with mutmut (pinned in requirements.lock) of the modules that carry the product's safety
+# promises: break the code on purpose, one small change at a time, and see whether a test notices.
+# A habit, not a CI step: run it before resolving an issue that touches these modules, and record the
+# scores in docs/TESTING.md (explain every surviving mutant there, or kill it with a test).
+#
+#   bash tools/mutation.sh                      every module below (about 15 minutes on 2 cores)
+#   bash tools/mutation.sh sanitize ledger      only those
+#   MUTATION_DIR=/var/tmp/m bash tools/mutation.sh   where the copies and results go (default /tmp/bulletin-mutation)
+#
+# Each module is mutated in its own copy of the repository (tracked files only), with the tests that exercise
+# it; mutmut runs, for each mutant, only the tests that reach the mutated function. Afterwards:
+#   cd $MUTATION_DIR/<module> && ../../<repo>/.venv/bin/mutmut show <mutant name>    # what a survivor changed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+mutmut="$repo/.venv/bin/mutmut"
+out=${MUTATION_DIR:-/tmp/bulletin-mutation}
+
+declare -A SOURCE=(
+  [sanitize]=bulletin/intake/sanitize.py
+  [docxfile]=bulletin/intake/docxfile.py
+  [drafts]=bulletin/intake/drafts.py
+  [intake]=bulletin/intake/intake.py
+  [delivery]=bulletin/delivery/delivery.py
+  [approval]=bulletin/delivery/approval.py
+  [ledger]=bulletin/core/ledger.py
+  [flow]=flows/decisions.py
+)
+declare -A TESTS=(
+  [sanitize]="tests/test_sanitize.py tests/test_hostile_drafts.py"
+  [docxfile]="tests/test_docxfile.py tests/test_hostile_drafts.py"
+  [drafts]="tests/test_intake_rules.py tests/test_reading_seen.py tests/test_reading_corpus.py"
+  [intake]="tests/test_intake_rules.py tests/test_reading_seen.py tests/test_reading_corpus.py"
+  [delivery]="tests/test_delivery_report.py tests/test_delivery_words.py tests/test_delivery.py tests/test_mail_failures.py"
+  [approval]="tests/test_approval.py tests/test_delivery.py"
+  [ledger]="tests/test_ledger.py tests/test_approval.py tests/test_delivery.py"
+  [flow]="tests/test_flow_decisions.py"
+)
+ORDER=(sanitize docxfile drafts intake delivery approval ledger flow)
+
+modules=("$@")
+[ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
+mkdir -p "$out"
+printf "module\tfile\tmutants\tkilled\tsurvived\tother\tscore\n" > "$out/scores.tsv"
+for module in "${modules[@]}"; do
+  source=${SOURCE[$module]:?"unknown module $module (one of: ${ORDER[*]})"}
+  work="$out/$module"
+  rm -rf "$work" && mkdir -p "$work"
+  git ls-files -z | tar --null -cf - -T - | tar -xf - -C "$work"
+  {
+    echo "[mutmut]"
+    echo "source_paths=${source%%/*}"
+    echo "only_mutate=$source"
+    echo "pytest_add_cli_args_test_selection="
+    for t in ${TESTS[$module]}; do echo "    $t"; done
+    echo "also_copy="
+    for extra in tests templates tools inputs bulletin.toml flows bulletin; do echo "    $extra"; done
+  } > "$work/setup.cfg"
+  echo "== $module: $source (tests: ${TESTS[$module]})"
+  (cd "$work" && "$mutmut" run --max-children "${MUTATION_JOBS:-2}" > run.log 2>&1) || true
+  (cd "$work" && "$mutmut" results --all true 2>/dev/null) > "$work/results.txt" || true
+  total=$(grep -c ': ' "$work/results.txt" || true)
+  killed=$(grep -c ': killed$' "$work/results.txt" || true)
+  survived=$(grep -c ': survived$' "$work/results.txt" || true)
+  other=$((total - killed - survived))
+  score=$(awk -v k="$killed" -v t="$total" 'BEGIN { printf (t ? "%.1f%%" : "-"), (t ? 100 * k / t : 0) }')
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$module" "$source" "$total" "$killed" "$survived" "$other" "$score" \
+    | tee -a "$out/scores.tsv"
+  # Survivors with their diff line; in ledger.py a change of letter case only in SQL text or a sqlite3.Row key
+  # is equivalent (SQLite and sqlite3.Row compare them without case): counted apart, see docs/TESTING.md.
+  (cd "$work" && "$repo/.venv/bin/python" - "$module" "$mutmut" <<'PY'
+import re, subprocess, sys
+module, mutmut = sys.argv[1], sys.argv[2]
+names = [l.split(":")[0].strip() for l in open("results.txt", encoding="utf-8") if l.rstrip().endswith(": survived")]
+case_only = []
+for name in names:
+    diff = subprocess.run([mutmut, "show", name], capture_output=True, text=True).stdout
+    minus = [l[1:] for l in diff.splitlines() if l.startswith("-") and not l.startswith("---")]
+    plus = [l[1:] for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    if module == "ledger" and minus and [l.lower() for l in minus] == [l.lower() for l in plus]:
+        case_only.append(name)
+        continue
+    print(f"    survived: {name}: {' | '.join(p.strip() for p in plus)[:150]}")
+if case_only:
+    print(f"    + {len(case_only)} equivalent (letter case of SQL text / sqlite3.Row keys only)")
+open("case_only.txt", "w", encoding="utf-8").write("\n".join(case_only))
+PY
+  ) || true
+done
+echo "scores: $out/scores.tsv"
