@@ -357,7 +357,8 @@ def test_admission_in_order(tmp_path, roster):
     assert rows[4] == {"file": "1.docx", "sha256": "", "unit": "", "title": "", "status": "replaced",
                        "reason": "已被《3.docx》（较新版本）替换：文件的修改时间较晚"}
     assert rows[0] == {"file": "4.docx", "sha256": kept.sha256, "unit": "区人社局", "title": "甲", "status": "accepted",
-                       "reason": "", "notes": "同一单位同一标题的《3.docx》是较早的版本，未编入（文件的修改时间较晚）"}
+                       "reason": "", "notes": "同一单位同一标题的《3.docx》是较早的版本，未编入（文件的修改时间较晚）",
+                       "column": ""}
     assert rows[2]["reason"] == "未能识别供稿单位：请在标题下一行写明单位，或在文末注明“（XX供稿）”"
 
 

@@ -353,10 +353,12 @@ def test_a_draft_replaced_after_intake_does_not_change_the_bulletin(office):
 
 def test_reserved_sub_folders_are_ignored_quietly(office):
     office.draft("a.docx", title="稿件", unit_line="区人社局")
-    for name in ("待核实", "反馈", "history", "区人社局"):
+    for name in ("待核实", "反馈", "history"):
         f.make_draft(office.month_dir() / name / "x.docx", title="子文件夹里的稿件")
+    f.make_draft(office.month_dir() / "工作进展" / "x.docx", title="栏目里的稿件", unit_line="区人社局")
     result = office.compile()
-    assert [r.file for r in result.intake.refused] == ["区人社局"]
+    assert result.intake.refused == []
+    assert [d.name for d in result.intake.accepted] == ["a.docx", "工作进展/x.docx"]  # any other folder: a column
     assert "子文件夹里的稿件" not in all_text(result.path)
 
 

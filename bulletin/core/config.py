@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic import EmailStr
@@ -84,12 +84,41 @@ class MailSettings(_Section):
     max_attachment_mb: float = Field(default=20, gt=0)
 
 
+class LayoutSettings(_Section):
+    """How the issue is laid out (issue 14): the office's own layout, not one fixed form. The text settings are
+    office data: `column_heading` is filled by plain replacement of "{name}", never by Jinja or str.format."""
+
+    toc: Literal["numbered", "bullets", "none"] = "numbered"
+    column_heading: str = "◆{name}◆"
+    byline: Literal["none", "trailer"] = "none"
+    unit_in_toc: bool = True
+    special: str = ""
+    columns: list[NonEmpty] = []
+
+    @field_validator("special")
+    @classmethod
+    def _no_brackets(cls, special: str) -> str:
+        return special.strip("（）() ")
+
+    @field_validator("columns")
+    @classmethod
+    def _plain_names(cls, columns: list[str]) -> list[str]:
+        for name in columns:
+            if any(c in name for c in '/\\:*?"<>|') or name in (".", ".."):
+                raise ValueError(f"栏目名“{name}”不能含有 / \\ : * ? \" < > | 等字符（栏目名就是子文件夹名）")
+        return columns
+
+    def heading_for(self, column: str) -> str:
+        return self.column_heading.replace("{name}", column) if column else ""
+
+
 class Settings(_Section):
     bulletin: BulletinSettings
     smtp: SmtpSettings | None = None
     review: ReviewSettings = ReviewSettings()
     mailbox: MailboxSettings | None = None  # the submission mailbox (bulletin fetch); model at the end
     mail: MailSettings = MailSettings()
+    layout: LayoutSettings = LayoutSettings()
 
 
 _KEY_NAMES = {
@@ -128,6 +157,8 @@ def _explain(error: ValidationError, path: Path) -> str:
             reason = f"不是有效的电子邮箱地址：{item.get('input')!s}"
         elif kind == "value_error":
             reason = str(item.get("ctx", {}).get("error", item["msg"]))
+        elif kind == "literal_error":
+            reason = f"只能是 {item.get('ctx', {}).get('expected', '')}，现在是 {item.get('input')!r}".replace("'", "\"").replace(" or ", " 或 ")
         elif kind in ("model_type", "dict_type"):
             reason = "应为一个配置节（如 [bulletin]）"
         else:

@@ -77,10 +77,12 @@ class Draft:
     modified: datetime | None = None  # docProps/core.xml dcterms:modified
     mtime: float = 0.0
     content: DraftContent | None = field(default=None, repr=False, compare=False)
+    column: str = ""  # the column (栏目) it was filed under: the name of its sub-folder of the month folder
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file as the office finds it: "学习园地/x.docx" for a draft in a column's folder."""
+        return f"{self.column}/{self.path.name}" if self.column else self.path.name
 
     @property
     def flagged(self) -> bool:

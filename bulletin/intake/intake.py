@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from ..core.textio import read_office_text
 
 log = logging.getLogger(__name__)
 ORDER_FILE = "order.txt"
+ISSUE_NOTE_FILE = "编者按.txt"  # the office's note for the whole issue (layout/issuenote.py)
 _UNEXPECTED = "请在 Word 中打开后另存为 .docx 再提交；如仍不行，请把此文件交技术人员查看"
 NOTICE_STEMS = ("notices", "情况通报", "通报")
 # Sub-folders the office and other tools keep inside a month folder: never drafts, never refused.
@@ -29,7 +30,7 @@ RESERVED_FOLDERS = ("待核实", "反馈", "history")
 # The one vocabulary of draft states: ledger code -> the word the report, status and the flow use.
 STATUS_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 _MTIME_SLACK = 2.0  # seconds: zip archives and FAT drives keep modification times to 2 s
-_NOT_DRAFTS = {ORDER_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
+_NOT_DRAFTS = {ORDER_FILE, ISSUE_NOTE_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
     ".doc": "这是旧版 Word 格式（.doc），请在 Word 中“另存为” .docx 后重新提交",
     ".wps": "这是 WPS 格式（.wps），请在 WPS 中“另存为” Word 文档（.docx）后重新提交",
@@ -75,6 +76,11 @@ class Intake:
     replaced: list[Replacement] = field(default_factory=list)
 
     @property
+    def columns(self) -> list[str]:
+        """The columns that have a draft in the bulletin, in print order ("" = no column)."""
+        return list(dict.fromkeys(d.column for d in self.accepted))
+
+    @property
     def flagged(self) -> list[Draft]:
         return [d for d in self.accepted if d.flagged]
 
@@ -84,7 +90,7 @@ class Intake:
             {
                 "file": d.name, "sha256": d.sha256, "unit": d.unit, "title": d.title,
                 "status": "flagged" if d.flagged else "accepted", "reason": "；".join(d.warnings),
-                "notes": "；".join(d.notes),
+                "notes": "；".join(d.notes), "column": d.column,
             }
             for d in self.accepted
         ]
@@ -112,19 +118,25 @@ def is_reserved(path: Path) -> bool:
 
 
 def candidate_files(folder: Path) -> list[Path]:
-    """Visible entries of the month folder: files, links and sub-folders (the latter two are refused)."""
+    """Visible entries of the month folder: files, links and sub-folders (columns, or refused)."""
     return [p for p in folder.iterdir()
             if not is_ignored(p) and not is_reserved(p) and (p.is_file() or p.is_dir() or p.is_symlink())]
 
 
-def _outside_reason(path: Path, folder: Path) -> str | None:
-    """Only files that really sit in the month folder are read: no links out of it, no sub-folders."""
+def is_column(path: Path) -> bool:
+    """A sub-folder of the month folder (not a link, not reserved) is a column (栏目) named after it."""
+    return path.is_dir() and not path.is_symlink() and not is_reserved(path)
+
+
+def _outside_reason(path: Path, folder: Path, column: str = "") -> str | None:
+    """Only files that really sit in the month folder (or a column's folder) are read: no links out of it,
+    no folders inside a column."""
     if path.is_symlink():
         target = path.resolve()
         if target.parent != folder.resolve() or not target.is_file():
             return "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹"
     if path.is_dir():
-        return "是子文件夹，其中的文件未读取：请把稿件直接放在本月文件夹中"
+        return f"是栏目“{column}”中的子文件夹，其中的文件未读取：栏目文件夹中请直接放稿件" if column else None
     return None
 
 
@@ -135,40 +147,65 @@ def natural_key(name: str) -> list:
 
 def gather(
     folder: Path, month: str, roster: Roster, progress: ProgressFn | None = None,
-    sender_units: Mapping[str, str] | None = None,
+    sender_units: Mapping[str, str] | None = None, columns: Sequence[str] = (),
 ) -> Intake:
-    """Read every draft of the month folder. sender_units: file name -> the unit registered for the mailbox
-    it came from (drafts that came by mail); a unit source after the draft's own bylines, before its file name."""
+    """Read every draft of the month folder and of its column folders. sender_units: file name -> the unit
+    registered for the mailbox it came from (drafts that came by mail); a unit source after the draft's own
+    bylines, before its file name. columns: the configured column order ([layout] columns).
+
+    Drafts directly in the month folder come first (no column), then each column in order: the configured
+    columns, then columns order.txt names, then the other column folders by name."""
     intake = Intake(month=month, folder=folder)
     cache = PartCache()
     sender_units = sender_units or {}
-    files = sorted(candidate_files(folder), key=lambda p: natural_key(p.name))
-    drafts: list[Path] = []
-    for path in files:
-        reason = _outside_reason(path, folder)
-        if reason is None and (is_notice_sheet(path) or path.name.lower() in _NOT_DRAFTS):
-            continue  # read elsewhere (notices.py, order.txt) or not meant for the bulletin
-        reason = reason or _reason_by_suffix(path)
-        if reason:
-            intake.refused.append(Refusal(path.name, reason))
-        else:
-            drafts.append(path)
+    entries = sorted(candidate_files(folder), key=lambda p: natural_key(p.name))
+    column_folders = {p.name: p for p in entries if is_column(p)}
+    plan = read_order(folder, intake.notes)
+    names = list(dict.fromkeys(
+        [c for c in columns if c in column_folders] + [c for c in plan.columns if c in column_folders]
+        + list(column_folders)))
+    for name in plan.columns:
+        if name not in column_folders:
+            intake.notes.append(f"{ORDER_FILE} 中的栏目“【{name}】”没有对应的子文件夹 {name}/，已忽略")
+    groups: list[tuple[str, list[Path]]] = [("", [p for p in entries if not is_column(p)])]
+    groups += [(name, sorted(candidate_files(column_folders[name]), key=lambda p: natural_key(p.name)))
+               for name in names]
 
-    read: list[Draft] = []
-    for number, path in enumerate(drafts, start=1):
+    todo: list[tuple[str, Path]] = []
+    for column, files in groups:
+        base = column_folders[column] if column else folder
+        for path in files:
+            shown = f"{column}/{path.name}" if column else path.name
+            reason = _outside_reason(path, base, column)
+            if reason is None and not column and (is_notice_sheet(path) or path.name.lower() in _NOT_DRAFTS):
+                continue  # read elsewhere (notices.py, order.txt, 编者按.txt) or not meant for the bulletin
+            if reason is None and column and path.name.lower() in _NOT_DRAFTS:
+                continue
+            reason = reason or _reason_by_suffix(path)
+            if reason:
+                intake.refused.append(Refusal(shown, reason))
+            else:
+                todo.append((column, path))
+
+    read: dict[str, list[Draft]] = {column: [] for column, _ in groups}
+    for number, (column, path) in enumerate(todo, start=1):
+        shown = f"{column}/{path.name}" if column else path.name
         if progress:
-            progress(number, len(drafts), path.name)
+            progress(number, len(todo), shown)
         try:
-            read.append(read_draft(path, roster, cache=cache, sender_unit=sender_units.get(path.name)))
+            draft = read_draft(path, roster, cache=cache, sender_unit=sender_units.get(shown))
+            draft.column = column
+            read[column].append(draft)
         except Refused as refusal:
-            intake.refused.append(Refusal(path.name, str(refusal)))
+            intake.refused.append(Refusal(shown, str(refusal)))
         except Exception as exc:
             log.exception("reading %s failed", path)
-            intake.refused.append(Refusal(path.name, f"读取时出错（{exc.__class__.__name__}），{_UNEXPECTED}"))
+            intake.refused.append(Refusal(shown, f"读取时出错（{exc.__class__.__name__}），{_UNEXPECTED}"))
 
     seen: dict[object, Draft] = {}
-    for draft in _apply_order(folder, read, intake.notes):
-        _admit(intake, draft, seen)
+    for column, _ in groups:
+        for draft in _apply_order(read[column], plan.lines.get(column, []), column, intake.notes):
+            _admit(intake, draft, seen)
     intake.refused.sort(key=lambda r: natural_key(r.file))
     return intake
 
@@ -186,34 +223,63 @@ def _reason_by_suffix(path: Path) -> str | None:
     return "不是 Word 稿件（.docx），未编入简报"
 
 
-def _apply_order(folder: Path, drafts: list[Draft], notes: list[str]) -> list[Draft]:
+@dataclass
+class OrderPlan:
+    """order.txt: file names in the order to print; a line "【栏目】" starts that column's list."""
+
+    columns: list[str] = field(default_factory=list)  # column lines, in order
+    lines: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # column ("" = none) -> (line no, name)
+
+
+_COLUMN_LINE = re.compile(r"^[【\[]\s*(.+?)\s*[】\]]$")
+
+
+def read_order(folder: Path, notes: list[str]) -> OrderPlan:
+    plan = OrderPlan()
     order_path = folder / ORDER_FILE
     if not order_path.is_file():
-        return drafts
+        return plan
     try:
         text = read_office_text(order_path)
     except BulletinError as exc:
         notes.append(f"{exc}（{ORDER_FILE} 未使用，稿件按文件名顺序排列）")
-        return drafts
-    by_name = {normalize(d.name): d for d in drafts}
-    ordered: list[Draft] = []
+        return plan
+    column = ""
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
+            continue
+        heading = _COLUMN_LINE.match(line)
+        if heading and not line.lower().endswith(".docx"):
+            column = heading.group(1)
+            if column not in plan.columns:
+                plan.columns.append(column)
             continue
         if _names_a_path(line):
             # order.txt may come from elsewhere: it only orders files of this folder, never reaches out.
             notes.append(f"{ORDER_FILE} 第{line_no}行“{line}”含有路径，只能写本月文件夹中的文件名，已忽略")
             continue
+        plan.lines.setdefault(column, []).append((line_no, line))
+    return plan
+
+
+def _apply_order(drafts: list[Draft], lines: list[tuple[int, str]], column: str, notes: list[str]) -> list[Draft]:
+    """One group (the month folder, or one column) in the order order.txt gives; the rest by file name."""
+    if not lines:
+        return drafts
+    by_name = {normalize(d.path.name): d for d in drafts}
+    ordered: list[Draft] = []
+    where = f"栏目“{column}”中" if column else ""
+    for line_no, line in lines:
         key = normalize(line if line.lower().endswith(".docx") else line + ".docx")
         draft = by_name.pop(key, None)
         if draft is None:
-            notes.append(f"{ORDER_FILE} 第{line_no}行“{line}”没有找到可用的稿件")
+            notes.append(f"{ORDER_FILE} 第{line_no}行“{line}”没有{'在' + where if where else ''}找到可用的稿件")
         elif draft not in ordered:
             ordered.append(draft)
-    rest = [d for d in drafts if normalize(d.name) in by_name]
+    rest = [d for d in drafts if normalize(d.path.name) in by_name]
     if rest:
-        notes.append(f"{len(rest)} 篇稿件未列入 {ORDER_FILE}，已按文件名顺序排在后面：" + "、".join(d.name for d in rest))
+        notes.append(f"{where}{len(rest)} 篇稿件未列入 {ORDER_FILE}，已按文件名顺序排在后面：" + "、".join(d.name for d in rest))
     return ordered + rest
 
 
