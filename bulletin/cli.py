@@ -78,16 +78,23 @@ def _guard(func):
 
 @app.command()
 @_guard
-def init(directory: Annotated[Path, typer.Argument(help="新工作目录")]) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="新工作目录")],
+    layout: Annotated[str, typer.Option("--layout", help="版式：工作简报（默认）或 政务信息（栏目、●目录、文末供稿）")] = "工作简报",
+) -> None:
     """创建一个可直接使用的工作目录（含示例稿件和配置）。"""
     from .core.resources import example_workspace
+    from .layout.presets import arrange_example, check_layout, layout_section
 
+    check_layout(layout)
     if directory.exists() and any(directory.iterdir()):
         _fail(f"{directory} 已存在且不是空目录：为避免覆盖现有文件，请换一个目录。")
     source = example_workspace()
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / "bulletin.toml", directory / "bulletin.toml")
+    toml = (source / "bulletin.toml").read_text(encoding="utf-8")
+    (directory / "bulletin.toml").write_text(toml.rstrip("\n") + "\n" + layout_section(layout), encoding="utf-8")
     shutil.copytree(source / "inputs", directory / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
+    arrange_example(directory / "inputs", layout)
     (directory / "outputs").mkdir(exist_ok=True)
     _say(f"已创建工作目录 {directory}")
     _say(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")

@@ -1,6 +1,6 @@
 """Build templates/bulletin.docx, the docxtpl (Jinja) template of the monthly 工作简报.
 
-Run:  /work/venv/bin/python templates/make_template.py [output.docx]
+Run:  .venv/bin/python templates/make_template.py            (both shipped layouts: bulletin.docx, 政务信息.docx)
 
 Layout follows GB/T 9704-2012: A4, margins top 37 mm / bottom 35 mm / left 28 mm / right 26 mm
 (text area 156 mm x 225 mm), body 仿宋_GB2312 三号 with a 28 pt exact line pitch, red masthead and red rule,
@@ -328,6 +328,20 @@ def build_styles(doc) -> None:
                            left_chars=200, hanging_chars=200, next_style="TOC Entry")
     set_tabs(toc_entry.element.get_or_add_pPr(), [("left", 2 * CHAR_TW)])
 
+    # 专刊 line under the masthead, the issue's own editor's note (编者按.txt), a column line of the contents
+    para_style(doc, "Special Line", east_asia=KAITI, size=BODY_PT, before_pt=0, after_pt=6,
+               next_style="Issue Line")
+    para_style(doc, "Issue Note", east_asia=KAITI, size=BODY_PT, align="both", before_pt=14,
+               first_chars=200, next_style="Issue Note")
+    para_style(doc, "TOC Column", east_asia=HEITI, latin=HEITI, size=BODY_PT, align="left",
+               keep_next=True, next_style="TOC Entry")
+    # Columns open with their heading in the body ("◆学习园地◆"); the trailer layout ends each article with
+    # "（XX供稿）", right-aligned
+    para_style(doc, "Column Heading", east_asia=HEITI, latin=HEITI, size=BODY_PT, before_pt=LINE_PT,
+               after_pt=0, keep_next=True, next_style="Article Title")
+    para_style(doc, "Article Byline", east_asia=KAITI, size=BODY_PT, align="right", right_chars=100,
+               next_style="Normal")
+
     # Articles: [editor's note], title (one or more lines), [subtitle], [unit], body
     para_style(doc, "Editor Note", east_asia=KAITI, size=BODY_PT, align="both", before_pt=LINE_PT,
                first_chars=200, keep_next=True, next_style="Article Title")
@@ -545,20 +559,41 @@ def tune_settings(doc) -> None:
         drop(settings, tag)
 
 
-def build_body(doc) -> None:
+def build_body(doc, layout: str = "工作简报") -> None:
+    """The template's body. Both layouts take every setting of [layout] (contents list numbered, bulleted or
+    none; columns; trailers; 专刊; the issue's 编者按): they differ in look. 工作简报 prints "目  录" and
+    numbered entries; 政务信息 prints its contents without a heading, "●" entries without a tab."""
     add_par(doc, "{%p if masthead_top %}")
     add_par(doc, "{{ masthead_top }}", "Masthead Top")
     add_par(doc, "{%p endif %}")
     add_par(doc, "{{ masthead }}", "Masthead")
+    add_par(doc, "{%p if special %}")
+    add_par(doc, "（{{ special }}）", "Special Line")
+    add_par(doc, "{%p endif %}")
     add_par(doc, "第{{ issue_number }}期", "Issue Line")
     add_par(doc, "{{ office }}\t{{ date_text }}", "Office Line")
 
-    add_par(doc, "目  录", "TOC Heading")
-    add_par(doc, "{%p for entry in toc %}")
-    add_par(doc, "{{ entry.number }}.\t{{ entry.text }}", "TOC Entry")
+    add_par(doc, "{%p for paragraph in issue_note %}")
+    add_par(doc, "{{ paragraph }}", "Issue Note")
     add_par(doc, "{%p endfor %}")
 
+    add_par(doc, "{%p if toc %}")
+    if layout == "工作简报":
+        add_par(doc, "目  录", "TOC Heading")
+    add_par(doc, "{%p for entry in toc %}")
+    add_par(doc, "{%p if entry.column %}")
+    add_par(doc, "{{ entry.column }}", "TOC Column")
+    add_par(doc, "{%p else %}")
+    add_par(doc, "{{ entry.mark }}\t{{ entry.text }}" if layout == "工作简报" else "{{ entry.mark }}{{ entry.text }}",
+            "TOC Entry")
+    add_par(doc, "{%p endif %}")
+    add_par(doc, "{%p endfor %}")
+    add_par(doc, "{%p endif %}")
+
     add_par(doc, "{%p for article in articles %}")
+    add_par(doc, "{%p if article.column_heading %}")
+    add_par(doc, "{{ article.column_heading }}", "Column Heading")
+    add_par(doc, "{%p endif %}")
     add_par(doc, "{%p if article.note %}")
     add_par(doc, "{{ article.note }}", "Editor Note")
     add_par(doc, "{%p endif %}")
@@ -570,6 +605,9 @@ def build_body(doc) -> None:
     add_par(doc, "{{ article.unit }}", "Article Unit")
     add_par(doc, "{%p endif %}")
     add_par(doc, "{{ article.body }}", "Normal")
+    add_par(doc, "{%p if article.byline %}")
+    add_par(doc, "{{ article.byline }}", "Article Byline")
+    add_par(doc, "{%p endif %}")
     add_par(doc, "{%p endfor %}")
 
     add_par(doc, "{%p if notices %}")
@@ -598,17 +636,17 @@ def build_body(doc) -> None:
     set_border(lpPr, "bottom", color="000000", size_eighths=8, space_pt=1)  # 0.35 mm rule
 
 
-def set_core_properties(doc) -> None:
+def set_core_properties(doc, layout: str = "工作简报") -> None:
     """docxtpl renders the string core properties through Jinja: no braces here. They are copied into
     every bulletin, so the composer should overwrite title (and dates) for each issue."""
     now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
     cp = doc.core_properties
-    cp.title = "工作简报模板"
+    cp.title = f"{layout}模板"
     cp.author = "bulletin"
     cp.last_modified_by = "bulletin"
     cp.subject = ""
     cp.comments = ""
-    cp.keywords = "工作简报"
+    cp.keywords = layout
     cp.language = "zh-CN"
     cp.category = ""
     cp.identifier = ""
@@ -671,17 +709,32 @@ def add_footnotes(doc) -> None:
     reference.font.superscript = True
 
 
-def build(out: Path = DEFAULT_OUT) -> Path:
+LAYOUTS = {"工作简报": HERE / "bulletin.docx", "政务信息": HERE / "政务信息.docx"}
+
+
+def tune_layout(doc, layout: str) -> None:
+    """政务信息: contents entries "●标题" in 楷体 with a one-character hanging indent (no tab)."""
+    if layout != "政务信息":
+        return
+    entry = doc.styles["TOC Entry"]
+    pPr, rPr = style_pr(entry)
+    drop(pPr, "w:tabs")
+    set_ind(pPr, left_chars=100, hanging_chars=100)
+    set_run_props(rPr, east_asia=KAITI, size=BODY_PT)
+
+
+def build(out: Path = DEFAULT_OUT, layout: str = "工作简报") -> Path:
     doc = docx.Document()
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):  # stock template: start from an empty body
         body.remove(p)
     build_styles(doc)
+    tune_layout(doc, layout)
     tune_settings(doc)
     setup_section(doc)
-    build_body(doc)
+    build_body(doc, layout)
     add_footnotes(doc)
-    set_core_properties(doc)
+    set_core_properties(doc, layout)
     drop_stock_parts(doc)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
@@ -689,5 +742,10 @@ def build(out: Path = DEFAULT_OUT) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
-    print(build(target))
+    # make_template.py            -> both shipped templates
+    # make_template.py OUT [NAME] -> one layout (工作简报 by default) written to OUT
+    if len(sys.argv) > 1:
+        print(build(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "工作简报"))
+    else:
+        for name, path in LAYOUTS.items():
+            print(build(path, name))

@@ -88,6 +88,7 @@ class LayoutSettings(_Section):
     """How the issue is laid out (issue 14): the office's own layout, not one fixed form. The text settings are
     office data: `column_heading` is filled by plain replacement of "{name}", never by Jinja or str.format."""
 
+    name: Literal["工作简报", "政务信息"] = "工作简报"  # which shipped template, when [bulletin] template is not set
     toc: Literal["numbered", "bullets", "none"] = "numbered"
     column_heading: str = "◆{name}◆"
     byline: Literal["none", "trailer"] = "none"

@@ -14,11 +14,16 @@ _DATA = _PACKAGE / "_data"
 _REPO = _PACKAGE.parent
 
 
-def shipped_template() -> Path:
-    for candidate in (_DATA / "templates" / "bulletin.docx", _REPO / "templates" / "bulletin.docx"):
+# The shipped layouts (bulletin init --layout): template file, and the [layout] settings written for it.
+TEMPLATES = {"工作简报": "bulletin.docx", "政务信息": "政务信息.docx"}
+
+
+def shipped_template(layout: str = "工作简报") -> Path:
+    name = TEMPLATES[layout]
+    for candidate in (_DATA / "templates" / name, _REPO / "templates" / name):
         if candidate.is_file():
             return candidate
-    raise BulletinError("找不到软件自带的模板 templates/bulletin.docx：安装不完整，请按 README 重新安装（bash tools/setup.sh）。")
+    raise BulletinError(f"找不到软件自带的模板 templates/{name}：安装不完整，请按 README 重新安装（bash tools/setup.sh）。")
 
 
 def example_workspace() -> Path:

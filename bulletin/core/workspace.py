@@ -118,7 +118,7 @@ class Workspace:
     def template_path(self) -> Path:
         configured = self.settings.bulletin.template
         if not configured:
-            return shipped_template()
+            return shipped_template(self.settings.layout.name)
         path = (self.root / configured).resolve()
         if not path.is_file():
             raise ConfigError(f"配置项 bulletin.template 指向的模板 {configured} 不存在。")

@@ -32,7 +32,12 @@ def intake_report(
     )
     lines += extra
     lines += ["", "一、编入简报的稿件（按刊登顺序）"]
+    column = ""
     for n, draft in enumerate(intake.accepted, start=1):
+        if draft.column != column:
+            column = draft.column
+            if column:
+                lines.append(f"  【{column}】")
         unit = draft.unit or "（单位未识别）"
         via = f"，单位取自{_SOURCE[draft.unit_source]}" if draft.unit_source else ""
         lines.append(f"  {n}. {unit}：{draft.title}")

@@ -89,13 +89,17 @@ def _context(issue: Issue, markers: list[str]) -> dict:
         "masthead_top": text(issue.masthead_top),
         "masthead": text(issue.masthead),
         "issue_number": issue.number,
+        "special": text(issue.special),
         "office": text(issue.office),
         "date_text": text(issue.date_text),
-        "toc": [{"number": n, "text": text(line)} for n, line in issue.toc()],
+        "issue_note": [text(paragraph) for paragraph in issue.issue_note],
+        "toc": [{"number": e.number, "mark": text(e.mark), "text": text(e.text), "column": text(e.column)}
+                for e in issue.toc()],
         "articles": [
-            {"title": Lines(a.lines), "unit": text(a.shown_unit), "subtitle": text(a.subtitle),
-             "note": text(a.editor_note), "body": marker}
-            for a, marker in zip(issue.articles, markers)
+            {"title": Lines(a.lines), "unit": text(issue.unit_line(a)), "subtitle": text(a.subtitle),
+             "note": text(a.editor_note), "body": marker, "column_heading": text(heading),
+             "byline": text(issue.byline(a))}
+            for a, marker, heading in zip(issue.articles, markers, issue.column_headings())
         ],
         "notices": {
             "heading": text(issue.notice_heading),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..core.config import BulletinSettings
+from ..core.config import BulletinSettings, LayoutSettings
 from ..intake.docxfile import DraftContent
 from ..intake.intake import Intake
 from ..intake.notices import NoticeRow, NoticeSheet
@@ -22,6 +22,7 @@ class Article:
     subtitle: str = ""
     editor_note: str = ""
     unit_in_title: bool = False  # the title opens with the unit: it is not printed a second time
+    column: str = ""  # the column (栏目) it is printed under, "" for none
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -47,22 +48,76 @@ class Issue:
     send_to: str = ""
     phone: str = ""
     email: str = ""
+    layout: LayoutSettings = field(default_factory=LayoutSettings)
+    issue_note: list[str] = field(default_factory=list)  # 编者按.txt: the office's note on the whole issue
 
     @property
     def date_text(self) -> str:
         return chinese_date(self.issue_date)
 
     @property
-    def file_name(self) -> str:
-        return f"工作简报第{self.number}期.docx"
+    def special(self) -> str:
+        """"专刊" / "增刊" / "" (a regular issue)."""
+        return self.layout.special
 
-    def toc(self) -> list[tuple[int, str]]:
-        """Contents lines: "N. 单位：标题" per article, then the notice section when there is one."""
-        lines = [(n, f"{a.shown_unit}：{a.title}" if a.shown_unit else a.title)
-                 for n, a in enumerate(self.articles, start=1)]
+    @property
+    def file_name(self) -> str:
+        return f"工作简报第{self.number}期{f'（{self.special}）' if self.special else ''}.docx"
+
+    def toc(self) -> list[TocEntry]:
+        """The contents list, in the layout's form: "numbered" ("N. 单位：标题", then the notice section),
+        "bullets" ("●标题"), or "none" (no list). When articles are in columns, each column's entries follow a
+        "【栏目】" line, in print order."""
+        if self.layout.toc == "none":
+            return []
+        entries: list[TocEntry] = []
+        column = None
+        for n, article in enumerate(self.articles, start=1):
+            if article.column != column:
+                column = article.column
+                if column:
+                    entries.append(TocEntry(column=f"【{column}】"))
+            unit = article.shown_unit if self.layout.unit_in_toc else ""
+            text = f"{unit}：{article.title}" if unit else article.title
+            entries.append(TocEntry(number=n, mark="●" if self.layout.toc == "bullets" else f"{n}.", text=text))
         if self.notices:
-            lines.append((len(lines) + 1, self.notice_heading))
-        return lines
+            number = len(self.articles) + 1
+            if self.layout.toc == "bullets":
+                entries.append(TocEntry(column="【情况通报】"))
+                entries.append(TocEntry(number=number, mark="●", text=self.notice_heading))
+            else:
+                entries.append(TocEntry(number=number, mark=f"{number}.", text=self.notice_heading))
+        return entries
+
+    def column_headings(self) -> list[str]:
+        """Per article: the heading printed before it when it opens a column ("◆学习园地◆"), else ""."""
+        headings, column = [], None
+        for article in self.articles:
+            opens = article.column != column and bool(article.column)
+            column = article.column
+            headings.append(self.layout.heading_for(article.column) if opens else "")
+        return headings
+
+    def byline(self, article: Article) -> str:
+        """The trailer printed under the article in the "trailer" layout: "（区人社局供稿）"."""
+        if self.layout.byline != "trailer" or not article.unit:
+            return ""
+        return f"（{article.unit}供稿）"
+
+    def unit_line(self, article: Article) -> str:
+        """The unit printed under the title: not in the trailer layout (the trailer names it), and not when
+        the title already opens with it."""
+        return "" if self.layout.byline == "trailer" else article.shown_unit
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the contents list: a column line ("【工作进展】") or an entry (mark + text)."""
+
+    number: int = 0
+    mark: str = ""  # "3." (numbered) or "●" (bullets)
+    text: str = ""
+    column: str = ""  # "【工作进展】" on a column line, "" on an entry
 
 
 def chinese_date(day: date) -> str:
@@ -75,7 +130,8 @@ def notice_heading(month: str, subject: str) -> str:
 
 
 def build_issue(
-    settings: BulletinSettings, intake: Intake, sheet: NoticeSheet, number: int, issue_date: date
+    settings: BulletinSettings, intake: Intake, sheet: NoticeSheet, number: int, issue_date: date,
+    layout: LayoutSettings | None = None, issue_note: list[str] | None = None,
 ) -> Issue:
     top, main = settings.masthead_parts
     return Issue(
@@ -85,7 +141,8 @@ def build_issue(
         office=settings.office,
         issue_date=issue_date,
         articles=[
-            Article(d.title, d.unit, d.path, d.content, d.title_lines, d.subtitle, d.editor_note, d.unit_in_title)
+            Article(d.title, d.unit, d.path, d.content, d.title_lines, d.subtitle, d.editor_note, d.unit_in_title,
+                    d.column)
             for d in intake.accepted
         ],
         notice_heading=notice_heading(intake.month, settings.notice_heading_subject),
@@ -94,4 +151,6 @@ def build_issue(
         send_to=settings.send_to,
         phone=settings.phone,
         email=str(settings.email),
+        layout=layout or LayoutSettings(),
+        issue_note=list(issue_note or []),
     )

@@ -21,6 +21,7 @@ from ..core.errors import BulletinError, NothingToCompile
 from ..intake import mailrecords
 from ..intake.intake import Intake, gather
 from .issue import build_issue
+from .issuenote import read_issue_note
 from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
@@ -28,7 +29,7 @@ from ..intake.roster import Roster
 from ..core.workspace import OFFICE_TZ, Workspace
 
 REPORT_NAME = "收稿报告.txt"
-BULLETIN_GLOB = "工作简报第*期.docx"
+BULLETIN_GLOB = "工作简报第*期*.docx"  # "工作简报第65期（专刊）.docx" too
 LOCK_WAIT_SECONDS = 600
 
 
@@ -135,9 +136,12 @@ def _compile_locked(
     roster = Roster.load(ws.roster_path)
     if sender_units is None:  # drafts that came by mail: the unit registered for the sender's address
         sender_units = mailrecords.sender_units(ws, month, roster)
-    intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units)
+    layout = ws.settings.layout
+    intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units,
+                    columns=layout.columns)
     mailrecords.annotate_intake(ws, month, intake)
     intake.notes.extend(roster.problems)
+    issue_note = read_issue_note(folder, intake.notes)
     sheet = read_notices(folder, roster, skip=no_notices)
     with Ledger(ws.ledger_path) as ledger:
         previous = ledger.last_compile(month)
@@ -158,7 +162,7 @@ def _compile_locked(
             # Recompiling keeps the printed date unless a new one is asked for.
             issue_date = date.fromisoformat(previous.issue_date) if previous else datetime.now(OFFICE_TZ).date()
         number = ledger.issue_number(month, settings.first_issue, issue, reserve=False)
-        content = build_issue(settings, intake, sheet, number, issue_date)
+        content = build_issue(settings, intake, sheet, number, issue_date, layout, issue_note)
         data = render_issue(content, template, progress=_phase(progress, "编排"))
         target = out_dir / content.file_name
         approved_kept = _keep_approved(ledger, month, previous, out_dir) if decided else None
