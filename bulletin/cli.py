@@ -84,7 +84,7 @@ def init(
 ) -> None:
     """创建一个可直接使用的工作目录（含示例稿件和配置）。"""
     from .core.resources import example_workspace
-    from .layout.presets import arrange_example, check_layout, layout_section
+    from .layout.presets import arrange_example, check_layout, example_settings
 
     check_layout(layout)
     if directory.exists() and any(directory.iterdir()):
@@ -92,7 +92,7 @@ def init(
     source = example_workspace()
     directory.mkdir(parents=True, exist_ok=True)
     toml = (source / "bulletin.toml").read_text(encoding="utf-8")
-    (directory / "bulletin.toml").write_text(toml.rstrip("\n") + "\n" + layout_section(layout), encoding="utf-8")
+    (directory / "bulletin.toml").write_text(example_settings(toml, layout), encoding="utf-8")
     shutil.copytree(source / "inputs", directory / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
     arrange_example(directory / "inputs", layout)
     (directory / "outputs").mkdir(exist_ok=True)

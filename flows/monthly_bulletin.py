@@ -199,8 +199,8 @@ def publish_intake(status: MonthStatus) -> None:
     c = status.compile
     rows = [
         {
-            "file": d.get("file", ""), "unit": d.get("unit", ""), "title": d.get("title", ""),
-            "status": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")), "reason": d.get("reason", ""),
+            "file": d.get("file", ""), "column": d.get("column", ""), "unit": d.get("unit", ""),
+            "title": d.get("title", ""), "status": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")), "reason": d.get("reason", ""),
         }
         for d in (c.drafts if c else [])
     ]

@@ -188,7 +188,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     assert [(r["unit"], r["title"], r["status"]) for r in rows[:2]] == [
         ("区发改委", "项目建设提速", "编入"), ("区财政局", "预算执行平稳", "编入")]
     assert rows[2]["status"] == "未采用" and ".doc" in rows[2]["reason"]
-    assert set(rows[0]) == {"file", "unit", "title", "status", "reason"}
+    assert set(rows[0]) == {"file", "column", "unit", "title", "status", "reason"}
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
     assert compiled.path in summary and "第64期" in summary and "等待审核" in summary
 

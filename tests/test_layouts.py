@@ -268,3 +268,31 @@ def test_init_refuses_an_unknown_layout(tmp_path):
     assert result.exit_code != 0
     assert "公告" in result.output and "工作简报" in result.output and "政务信息" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_old_template_without_the_layout_tags_is_named_in_the_report(tmp_path):
+    """A template made before the layouts (no column or trailer tags) prints what it can; the report says
+    what it could not print."""
+    import shutil
+
+    from bulletin.core.resources import shipped_template
+
+    old = tmp_path / "old.docx"
+    shutil.copy(shipped_template(), old)
+    with zipfile.ZipFile(old) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    xml = parts["word/document.xml"].decode()
+    for tag in ("{{ article.column_heading }}", "{{ article.byline }}"):
+        xml = xml.replace(tag, "")
+    parts["word/document.xml"] = xml.encode()
+    with zipfile.ZipFile(old, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    office = make_workspace(tmp_path / "ws", settings=SETTINGS.replace(
+        "[bulletin]\n", f'[bulletin]\ntemplate = "{old}"\n') + '\n[layout]\nbyline = "trailer"\n')
+    f.make_draft(office.month_dir() / "工作进展" / "a.docx", title="稿件标题", unit_line="区人社局")
+    result = office.compile()
+    assert result.intake.notes[-2:] == [
+        "模板 old.docx 中没有 {{ article.column_heading }} 标记，栏目标题（◆栏目◆）未能印出：请改用软件自带的模板，或按 templates/README.md 加上该标记",
+        "模板 old.docx 中没有 {{ article.byline }} 标记，文末供稿行（XX供稿）未能印出：请改用软件自带的模板，或按 templates/README.md 加上该标记",
+    ]

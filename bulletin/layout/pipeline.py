@@ -22,6 +22,7 @@ from ..intake import mailrecords
 from ..intake.intake import Intake, gather
 from .issue import build_issue
 from .issuenote import read_issue_note
+from .templatecheck import missing_layout_tags
 from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
@@ -164,6 +165,7 @@ def _compile_locked(
         number = ledger.issue_number(month, settings.first_issue, issue, reserve=False)
         content = build_issue(settings, intake, sheet, number, issue_date, layout, issue_note)
         data = render_issue(content, template, progress=_phase(progress, "编排"))
+        intake.notes.extend(missing_layout_tags(template, content))
         target = out_dir / content.file_name
         approved_kept = _keep_approved(ledger, month, previous, out_dir) if decided else None
         kept = _keep_edited(previous, out_dir)

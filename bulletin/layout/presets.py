@@ -52,6 +52,20 @@ def layout_section(name: str) -> str:
     return _COMMENT + SECTIONS[name]
 
 
+# The example office's masthead in each layout (the rest of bulletin.toml stays the example's).
+_TITLES = {"政务信息": "章贡区 政务信息"}
+
+
+def example_settings(toml: str, name: str) -> str:
+    """The example bulletin.toml for a layout: its masthead, and the [layout] section."""
+    if name in _TITLES:
+        lines = toml.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("title = "))
+        lines[at] = f'title = "{_TITLES[name]}"'
+        toml = "\n".join(lines)
+    return toml.rstrip("\n") + "\n" + layout_section(name)
+
+
 def arrange_example(inputs: Path, name: str) -> None:
     """Move the example month's drafts into column folders for a layout with columns."""
     default = _DEFAULT_COLUMN.get(name)
