@@ -293,17 +293,24 @@ def test_order_file_and_links_cannot_reach_outside_the_month_folder(office, tmp_
         "\n".join(["../2026-09/机密.docx", str(outside), "..\\2026-09\\机密", "C:机密.docx", "..", "b", "a.docx"]),
         encoding="utf-8")
     (office.month_dir() / "链接.docx").symlink_to(secret)
-    sub = office.month_dir() / "区人社局"
-    f.make_draft(sub / "子文件夹里的稿件.docx", title="子文件夹里的稿件")
+    # A sub-folder is a column (issue 14); a link to a folder elsewhere is not, nor a link inside a column.
+    f.make_draft(tmp_path / "外部文件夹" / "外部栏目稿.docx", title="不应出现的外部栏目稿", unit_line="区人社局")
+    (office.month_dir() / "外部栏目").symlink_to(tmp_path / "外部文件夹", target_is_directory=True)
+    f.make_draft(office.month_dir() / "工作进展" / "栏目稿.docx", title="栏目稿", unit_line="区人社局")
+    (office.month_dir() / "工作进展" / "链接.docx").symlink_to(secret)
 
     result = office.compile()
-    assert [d.name for d in result.intake.accepted] == ["b.docx", "a.docx"]
+    assert [d.name for d in result.intake.accepted] == ["b.docx", "a.docx", "工作进展/栏目稿.docx"]
     text = all_text(result.path)
-    assert "不应出现" not in text and "子文件夹里的稿件" not in text
+    assert "不应出现" not in text
     path_notes = [n for n in result.intake.notes if "含有路径" in n]
     assert len(path_notes) == 5 and "第1行" in path_notes[0]
     reasons = {r.file: r.reason for r in result.intake.refused}
-    assert "链接" in reasons["链接.docx"] and "子文件夹" in reasons["区人社局"]
+    assert reasons == {
+        "链接.docx": "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹",
+        "外部栏目": "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹",
+        "工作进展/链接.docx": "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹",
+    }
     report = result.report_path.read_text(encoding="utf-8")
     assert "order.txt 第1行“../2026-09/机密.docx”含有路径" in report
 

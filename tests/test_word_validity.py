@@ -204,8 +204,26 @@ def test_the_example_bulletin_validates(tmp_path):
     assert_valid(bulletin)
 
 
-def test_the_shipped_template_validates():
+def test_the_shipped_templates_validate():
     assert_valid(REPO / "templates" / "bulletin.docx")
+    assert_valid(REPO / "templates" / "政务信息.docx")
+
+
+def test_the_shipped_templates_are_what_make_template_builds(tmp_path):
+    """templates/*.docx are generated: a change to make_template.py must be followed by a rebuild."""
+    import sys
+    import zipfile
+
+    sys.path.insert(0, str(REPO / "templates"))
+    try:
+        import make_template
+    finally:
+        sys.path.pop(0)
+    for name, shipped in make_template.LAYOUTS.items():
+        built = make_template.build(tmp_path / shipped.name, name)
+        with zipfile.ZipFile(built) as new, zipfile.ZipFile(shipped) as old:
+            for part in ("word/document.xml", "word/styles.xml"):
+                assert new.read(part) == old.read(part), f"{shipped.name} {part}: run templates/make_template.py"
 
 
 def test_drafts_of_each_producer_validate_on_their_own(tmp_path):
