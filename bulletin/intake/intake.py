@@ -128,15 +128,15 @@ def is_column(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and not is_reserved(path)
 
 
-def _outside_reason(path: Path, folder: Path, column: str = "") -> str | None:
+def _outside_reason(path: Path, folder: Path, column: str) -> str | None:
     """Only files that really sit in the month folder (or a column's folder) are read: no links out of it,
-    no folders inside a column."""
+    no folders inside a column (a folder in the month folder is a column and never reaches here)."""
     if path.is_symlink():
         target = path.resolve()
         if target.parent != folder.resolve() or not target.is_file():
             return "是指向本月文件夹以外的链接（快捷方式），未读取：请把稿件文件本身放入本月文件夹"
     if path.is_dir():
-        return f"是栏目“{column}”中的子文件夹，其中的文件未读取：栏目文件夹中请直接放稿件" if column else None
+        return f"是栏目“{column}”中的子文件夹，其中的文件未读取：栏目文件夹中请直接放稿件"
     return None
 
 
@@ -204,7 +204,7 @@ def gather(
 
     seen: dict[object, Draft] = {}
     for column, _ in groups:
-        for draft in _apply_order(read[column], plan.lines.get(column, []), column, intake.notes):
+        for draft in _apply_order(read[column], plan, column, intake.notes):
             _admit(intake, draft, seen)
     intake.refused.sort(key=lambda r: natural_key(r.file))
     return intake
@@ -249,8 +249,8 @@ def read_order(folder: Path, notes: list[str]) -> OrderPlan:
         line = raw.strip()
         if not line:
             continue
-        heading = _COLUMN_LINE.match(line)
-        if heading and not line.lower().endswith(".docx"):
+        heading = _COLUMN_LINE.match(line)  # never a file name: those end in .docx or in the title
+        if heading:
             column = heading.group(1)
             if column not in plan.columns:
                 plan.columns.append(column)
@@ -263,8 +263,9 @@ def read_order(folder: Path, notes: list[str]) -> OrderPlan:
     return plan
 
 
-def _apply_order(drafts: list[Draft], lines: list[tuple[int, str]], column: str, notes: list[str]) -> list[Draft]:
+def _apply_order(drafts: list[Draft], plan: OrderPlan, column: str, notes: list[str]) -> list[Draft]:
     """One group (the month folder, or one column) in the order order.txt gives; the rest by file name."""
+    lines = plan.lines.get(column)
     if not lines:
         return drafts
     by_name = {normalize(d.path.name): d for d in drafts}
@@ -292,15 +293,16 @@ def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
     """One draft per file and per text; a revision replaces the older version in its place in the order."""
     kept = seen.get(draft.sha256)
     if kept is not None:
-        intake.duplicates.append(Duplicate(draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次"))
+        intake.duplicates.append(Duplicate(
+            draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次{_replaced_by(intake, kept)}"))
         return
     kept = seen.get(("text", draft.text_key))
     if kept is not None:
-        intake.duplicates.append(
-            Duplicate(draft.name, kept.name, f"与“{kept.name}”文字完全相同（只是另存或格式不同），只编入一次"))
+        intake.duplicates.append(Duplicate(
+            draft.name, kept.name, f"与“{kept.name}”文字完全相同（只是另存或格式不同），只编入一次{_replaced_by(intake, kept)}"))
         return
     key = ("title", normalize(draft.title), normalize(draft.unit))
-    kept = seen.get(key) if draft.unit else None  # an unknown unit is never grounds for merging
+    kept = seen.get(key)  # drafts of an unknown unit are never filed under this key: never merged
     if kept is not None:
         newer, older, why = newer_version(kept, draft)
         intake.replaced.append(Replacement(older.name, newer.name, f"已被《{newer.name}》（较新版本）替换：{why}"))
@@ -308,12 +310,18 @@ def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
         if newer is draft:
             intake.accepted[intake.accepted.index(kept)] = draft
             seen[key] = draft
-        seen[draft.sha256] = seen[("text", draft.text_key)] = newer
+        seen[draft.sha256] = seen[("text", draft.text_key)] = draft
         return
     seen[draft.sha256] = seen[("text", draft.text_key)] = draft
     if draft.unit:
         seen.setdefault(key, draft)
     intake.accepted.append(draft)
+
+
+def _replaced_by(intake: Intake, kept: Draft) -> str:
+    """A copy of a version that a newer one replaced: say which went in instead."""
+    by = next((r.by for r in intake.replaced if r.file == kept.name), None)
+    return f"（而“{kept.name}”已被《{by}》替换）" if by else ""
 
 
 def newer_version(a: Draft, b: Draft) -> tuple[Draft, Draft, str]:
