@@ -186,3 +186,14 @@ def test_copies_of_a_replaced_version_name_the_version_that_went_in(tmp_path, ro
         ("3.docx", "2.docx", "与“2.docx”是同一文件（内容完全相同），只编入一次（而“2.docx”已被《1.docx》替换）"),
         ("4.docx", "2.docx", "与“2.docx”文字完全相同（只是另存或格式不同），只编入一次（而“2.docx”已被《1.docx》替换）"),
     ]
+
+
+def test_drafts_of_one_month_share_the_parts_they_have_in_common(tmp_path, roster):
+    """Drafts made from one Word template carry identical styles, theme and settings parts: they are parsed
+    once per compile (the memory figures in bench/README.md depend on it), in the month folder and columns."""
+    folder = tmp_path / MONTH
+    draft(folder / "a.docx", "甲稿")
+    draft(folder / "工作进展" / "b.docx", "乙稿")
+    a, b = gather(folder, MONTH, roster).accepted
+    assert a.content.trees["word/styles.xml"] is b.content.trees["word/styles.xml"]
+    assert a.content.trees["word/document.xml"] is not b.content.trees["word/document.xml"]
