@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    """The reading corpus's roster (tests/reading_corpus.py ROSTER_CSV), loaded once per test module."""
+    from reading_corpus import ROSTER_CSV
+
+    from bulletin.intake.roster import Roster
+
+    path = tmp_path_factory.mktemp("roster") / "units.csv"
+    path.write_text(ROSTER_CSV, encoding="utf-8")
+    return Roster.load(path)
+
 
 # ===== mail / approval / delivery fixtures (owner: recipients, mail, approval, delivery) =====================
 # Helpers live in tests/smtp_server.py (real aiosmtpd server) and tests/mail_workspace.py (a workspace with a

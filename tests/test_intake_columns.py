@@ -8,20 +8,11 @@ import os
 
 import draft_factory as f
 import pytest
-from reading_corpus import ROSTER_CSV
 
 from bulletin.intake import intake as intake_module
 from bulletin.intake.intake import gather
-from bulletin.intake.roster import Roster
 
 MONTH = "2026-10"
-
-
-@pytest.fixture(scope="module")
-def roster(tmp_path_factory) -> Roster:
-    path = tmp_path_factory.mktemp("roster") / "units.csv"
-    path.write_text(ROSTER_CSV, encoding="utf-8")
-    return Roster.load(path)
 
 
 def draft(path, title, unit="区人社局", body=None, **kwargs):

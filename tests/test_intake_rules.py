@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
-from reading_corpus import ROSTER_CSV, set_modified
+from reading_corpus import set_modified
 
 from bulletin.intake.docxfile import PartCache, Refused
 from bulletin.intake.drafts import (
@@ -34,13 +34,6 @@ from bulletin.intake.intake import (
 from bulletin.intake.roster import Roster
 
 BODY = "今年以来，我局扎实推进各项工作，成效明显。"
-
-
-@pytest.fixture(scope="module")
-def roster(tmp_path_factory) -> Roster:
-    path = tmp_path_factory.mktemp("roster") / "units.csv"
-    path.write_text(ROSTER_CSV, encoding="utf-8")
-    return Roster.load(path)
 
 
 def doc_with(path: Path, lines, *, author: str = "", style_xml: str | None = None) -> Path:

@@ -26,16 +26,8 @@ from bulletin.intake.drafts import read_draft
 from bulletin.intake.intake import gather
 from bulletin.intake.notices import NoticeSheet
 from bulletin.intake.report import intake_report
-from bulletin.intake.roster import Roster
 
 SENDERS = {case.file: case.sender for case in CASES if case.sender}
-
-
-@pytest.fixture(scope="module")
-def roster(tmp_path_factory):
-    path = tmp_path_factory.mktemp("roster") / "units.csv"
-    path.write_text(ROSTER_CSV, encoding="utf-8")
-    return Roster.load(path)
 
 
 @pytest.fixture(scope="module")
