@@ -39,6 +39,8 @@ WorkspaceOpt = Annotated[
 ]
 MonthOpt = Annotated[Optional[str], typer.Option(
     "--month", "-m", help="月份 YYYY-MM（也可写 2026年11月、202611、2026.11；默认最新的月份文件夹）")]
+SeriesOpt = Annotated[Optional[str], typer.Option(
+    "--series", help="系列名称（bulletin.toml 中的 [series.名称]，如 督查专报）；默认为月度简报")]
 PROGRESS_FROM = 10  # drafts; smaller months finish before a bar would help
 
 
@@ -54,6 +56,13 @@ def _say(text: str, label: str = "", style: str = "") -> None:
 
 def _workspace(path: Optional[Path]) -> Workspace:
     return Workspace.at(path)
+
+
+def _series(ws: Workspace, series: Optional[str]) -> Workspace:
+    """The workspace as a series sees it (--series NAME), or itself for the monthly bulletin."""
+    from .supervision.series import series_workspace
+
+    return series_workspace(ws, series)
 
 
 def _month(ws: Workspace, month: Optional[str]) -> str:
@@ -197,9 +206,10 @@ def approve(
     month: MonthOpt = None,
     comment: Annotated[str, typer.Option("--comment", help="审核意见")] = "",
     sha256: Sha256Opt = None,
+    series: SeriesOpt = None,
 ) -> None:
     """审核通过当月简报的某个版本（--sha256；文件若已被修改则不记录）。"""
-    ws = _workspace(workspace)
+    ws = _series(_workspace(workspace), series)
     _decide(ws, _month(ws, month), True, by, comment, sha256)
 
 
@@ -211,9 +221,10 @@ def reject(
     workspace: WorkspaceOpt = None,
     month: MonthOpt = None,
     sha256: Sha256Opt = None,
+    series: SeriesOpt = None,
 ) -> None:
     """退回当月简报（不发送），记录原因。"""
-    ws = _workspace(workspace)
+    ws = _series(_workspace(workspace), series)
     _decide(ws, _month(ws, month), False, by, comment, sha256)
 
 
@@ -242,11 +253,12 @@ def send(
     workspace: WorkspaceOpt = None,
     month: MonthOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的对象，不发送")] = False,
+    series: SeriesOpt = None,
 ) -> None:
     """把审核通过的简报发送给分发名单（已发送的不再重复发送）。"""
     from .delivery.delivery import send_bulletin
 
-    ws = _workspace(workspace)
+    ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
     report = send_bulletin(ws, month, dry_run=dry_run)
     _say(report.summary())
@@ -256,11 +268,11 @@ def send(
 
 @app.command()
 @_guard
-def status(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
+def status(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: SeriesOpt = None) -> None:
     """查看某月简报的状态：收稿、期号、审核、发送。"""
     from .delivery.status import month_status
 
-    ws = _workspace(workspace)
+    ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
     _say(month_status(ws, month).summary())
 

@@ -120,6 +120,7 @@ class Settings(_Section):
     mailbox: MailboxSettings | None = None  # the submission mailbox (bulletin fetch); model at the end
     mail: MailSettings = MailSettings()
     layout: LayoutSettings = LayoutSettings()
+    series: dict[str, "SeriesSettings"] = {}  # other numbered series ([series.督查专报]); model at the end
 
 
 _KEY_NAMES = {
@@ -237,5 +238,21 @@ class MailboxSettings(_Section):
         return self.ssl or self.starttls
 
 
+# ===== end of [mailbox] (rebuilt with [series] below) =====================================================================================
+
+
+# ===== [series.<name>]: other numbered series, e.g. the 督查专报 (owner: supervision) =======================
+class SeriesSettings(_Section):
+    """A series published besides the monthly bulletin, numbered on its own (its own ledger file)."""
+
+    title: NonEmpty  # masthead
+    first_issue: int = Field(default=1, ge=1)
+    report_to: NonEmpty  # 报：
+    send_to: NonEmpty  # 发：
+    # Which lists of recipients.csv (column list / 名单) get it; empty: every row.
+    recipients: list[str] = []
+    office: str | None = None  # default: [bulletin] office
+
+
 Settings.model_rebuild()
-# ===== end of [mailbox] =====================================================================================
+# ===== end of [series] =======================================================================================

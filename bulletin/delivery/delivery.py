@@ -228,6 +228,7 @@ def send_bulletin(
     if too_large and not dry_run:
         raise BulletinError(too_large)
     recipients, problems = read_recipients(ws.recipients_path)
+    recipients = only_lists(recipients, getattr(ws, "recipient_lists", None))
     if not recipients:
         raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
     transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
@@ -306,4 +307,9 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
     return report
 
 
-__all__ = ["BULLETIN", "DeliveryReport", "review_purpose", "send_bulletin", "send_for_review"]
+def only_lists(recipients: list[Recipient], lists: list[str] | None) -> list[Recipient]:
+    """A series names the lists of recipients.csv it goes to ([series.<name>] recipients); none: everyone."""
+    return [r for r in recipients if r.list_name in lists] if lists else recipients
+
+
+__all__ = ["BULLETIN", "only_lists", "DeliveryReport", "review_purpose", "send_bulletin", "send_for_review"]

@@ -27,6 +27,7 @@ class MonthStatus:
     purpose: str = BULLETIN
     recipients: list[Recipient] = field(default_factory=list)
     recipient_problems: list[str] = field(default_factory=list)
+    series_title: str = ""  # a series other than the bulletin ([series.<name>]): its name in the summary
     deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
     reviewed_by_mail: int = 0  # reviewers who got the current file
 
@@ -103,7 +104,7 @@ class MonthStatus:
         if self.edited_since_compile:
             file_state = "（编排后在 Word 中修改过）"
         lines = [
-            f"{self.month} 工作简报 第{c.number}期",
+            f"{self.month} {self.series_title or '工作简报'} 第{c.number}期",
             f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
             *([f"当前文件校验码：{self.file_sha256[:12]}（审核：bulletin approve --month {self.month} --by 姓名 "
                f"--sha256 {self.file_sha256[:12]}）"] if self.file_sha256 else []),
@@ -144,6 +145,10 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
     status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else f"{BULLETIN}@outbox")
     try:
         status.recipients, status.recipient_problems = read_recipients(ws.recipients_path)
+        if getattr(ws, "series", None):
+            status.series_title = ws.settings.bulletin.short_title
+        if getattr(ws, "recipient_lists", None):  # a series goes to some lists only
+            status.recipients = [r for r in status.recipients if r.list_name in ws.recipient_lists]
     except BulletinError as exc:
         status.recipient_problems = [str(exc)]
     with Ledger(ws.ledger_path) as ledger:

@@ -1,0 +1,250 @@
+"""督查专报第N期.docx: the merged round as a report in the look of the bulletin (GB/T 9704).
+
+Built with python-docx, paragraph by paragraph: task text and answers are set as run text, never passed
+through a template engine. The issue number comes from the series' own ledger; the file is recorded there as
+a compile, so `bulletin approve/send --series 督查专报` treat it like the bulletin (approval bound to sha256).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ..core.atomic import sha256_bytes, sha256_file, write_atomic
+from ..core.errors import BulletinError
+from ..core.ledger import Ledger
+from ..core.textio import clean_text
+from ..core.wordxml import set_core_properties
+from ..core.workspace import OFFICE_TZ
+from .counts import RoundFigures, figures
+from .round import Round, merge_round, merged_tasks
+from .tasks import Task
+
+RED = RGBColor(0xE0, 0x00, 0x00)
+TITLE_FONT, HEADING_FONT, SECTION_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    number: int
+    sha256: str
+    figures: RoundFigures
+    missing: list[str]
+
+    def summary(self) -> str:
+        f = self.figures
+        lines = [f"已生成 {self.path}（第{self.number}期，校验码 {self.sha256[:12]}）", f"  {f.opening()}"]
+        if self.missing:
+            lines.append("  未反馈单位：" + "、".join(self.missing))
+        return "\n".join(lines)
+
+
+def _font(run, east_asian: str, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold or None
+    if color is not None:
+        run.font.color.rgb = color
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:ascii"), "Times New Roman" if east_asian == BODY_FONT else east_asian)
+    fonts.set(qn("w:hAnsi"), "Times New Roman" if east_asian == BODY_FONT else east_asian)
+
+
+def _para(doc, text: str = "", font: str = BODY_FONT, size: float = 16, *, align=None, indent: bool = False,
+          bold: bool = False, color: RGBColor | None = None, before: float = 0, after: float = 0):
+    paragraph = doc.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.line_spacing = Pt(28)  # 28.95 pt in GB/T 9704 (22 lines a page); 28 keeps it on whole points
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    if text:
+        _font(paragraph.add_run(clean_text(text)), font, size, bold, color)
+    return paragraph
+
+
+def _border(paragraph, edge: str, color: str = "E00000", size: int = 12) -> None:
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = p_pr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        # w:pBdr comes before w:spacing/w:ind/w:jc in CT_PPr's sequence
+        anchor = next((p_pr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing",
+                                                    "w:ind", "w:jc") if p_pr.find(qn(t)) is not None), None)
+        if anchor is not None:
+            anchor.addprevious(borders)
+        else:
+            p_pr.append(borders)
+    line = OxmlElement(f"w:{edge}")
+    for key, value in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
+        line.set(qn(f"w:{key}"), value)
+    borders.append(line)
+
+
+def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    _font(paragraph.add_run(clean_text(text)), BODY_FONT if not bold else HEADING_FONT, 12)
+
+
+def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float], left: set[int] = frozenset()):
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, title in enumerate(header):
+        _cell(table.rows[0].cells[index], title, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for index, text in enumerate(row):
+            _cell(cells[index], text, align=WD_ALIGN_PARAGRAPH.LEFT if index in left else WD_ALIGN_PARAGRAPH.CENTER)
+    for row in table.rows:
+        for index, width in enumerate(widths_mm):
+            row.cells[index].width = Mm(width)
+    return table
+
+
+def _date_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _clean_package(doc) -> None:
+    """Drop parts Word 2013+ no longer writes (an OOXML validator flags them)."""
+    for rel in list(doc.part.rels.values()):
+        if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
+            del doc.part.rels[rel.rId]
+    package_rels = doc.part.package.rels
+    for rel in list(package_rels.values()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package_rels[rel.rId]
+
+
+def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: RoundFigures, missing: list[str],
+                 day: date) -> bytes:
+    b = settings.bulletin
+    doc = Document()
+    _clean_package(doc)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    # -- masthead (版头) ------------------------------------------------------------------------------
+    _para(doc, b.short_title, TITLE_FONT, 48, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=12, after=12)
+    _para(doc, f"第{number}期", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    line = _para(doc)
+    line.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+    _font(line.add_run(clean_text(b.office)), BODY_FONT, 16)
+    _font(line.add_run("\t" + _date_text(day)), BODY_FONT, 16)
+    _border(line, "bottom", size=18)
+
+    # -- title and opening -------------------------------------------------------------------------
+    year, mon = (int(x) for x in month.split("-"))
+    _para(doc, f"关于{year}年重点任务落实情况的督查通报", TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER,
+          before=20, after=12)
+    _para(doc, f"为及时、准确掌握重点任务落实情况，推动各项任务扎实推进，{clean_text(b.office)}于{year}年{mon}月"
+               "对重点任务落实情况进行了督查，相关情况如下：", indent=True)
+    _para(doc, figs.opening(), indent=True)
+    if missing:
+        _para(doc, f"截至发稿时，{'、'.join(missing)}未按时反馈落实情况，请抓紧报送。", indent=True)
+
+    # -- every chapter, section and task -----------------------------------------------------------
+    part = chapter = None
+    for task in tasks:
+        if task.part != part:
+            part, chapter = task.part, None
+            if part:
+                _para(doc, part, HEADING_FONT, 16, indent=True)
+        if task.chapter != chapter:
+            chapter = task.chapter
+            if chapter:
+                _para(doc, chapter, SECTION_FONT, 16, indent=True)
+        _para(doc, f"{task.number}.{task.text}", indent=True, bold=True)
+        _para(doc, "责任单位：" + "、".join(task.units), indent=True)
+        status = task.status or "未报送"
+        lines = [x for x in task.answer.split("\n") if x.strip()] or [""]
+        first = f"贯彻落实情况：{status}。" + lines[0]
+        _para(doc, first, indent=True)
+        for more in lines[1:]:
+            _para(doc, more, indent=True)
+
+    # -- tasks behind schedule, per unit, gaps --------------------------------------------------------
+    _para(doc, "附件1：逾期未完成任务", HEADING_FONT, 16, before=12)
+    if figs.overdue:
+        _table(doc, ["序号", "任务", "责任单位", "完成时限", "状态"],
+               [[str(t.number), t.text, "、".join(t.units), t.deadline.isoformat() if t.deadline else "",
+                 t.status or "未报送"] for t in figs.overdue], [14, 70, 40, 24, 18], left={1, 2})
+    else:
+        _para(doc, "无。", indent=True)
+    _para(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12)
+    _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "逾期", "完成率"],
+           [[u.unit + ("（未反馈）" if not u.answered else ""), str(u.tasks), str(u.complete), str(u.in_progress),
+             str(u.overdue), u.rate] for u in figs.units], [56, 22, 20, 20, 16, 22], left={0})
+
+    # -- closing block (版记) -------------------------------------------------------------------------
+    _para(doc, before=24)
+    report_to = _para(doc, f"报：{b.report_to}", BODY_FONT, 14)
+    _border(report_to, "top", color="000000", size=8)
+    send_to = _para(doc, f"发：{b.send_to}", BODY_FONT, 14)
+    _border(send_to, "top", color="000000", size=4)
+    printed = _para(doc)
+    printed.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+    _font(printed.add_run(clean_text(b.office)), BODY_FONT, 14)
+    _font(printed.add_run(f"\t{_date_text(day)}印发"), BODY_FONT, 14)
+    _border(printed, "top", color="000000", size=4)
+    _border(printed, "bottom", color="000000", size=8)
+
+    when = datetime.combine(day, time(9, 0), OFFICE_TZ).astimezone(timezone.utc)
+    set_core_properties(doc.part.package.core_properties._element, title=f"{b.short_title}第{number}期",
+                        creator=b.office, lastModifiedBy=b.office, when=when)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _locked(ledger: Ledger, month: str) -> str:
+    """Why the series' file for the month must not be rewritten: approved as it is, or already mailed."""
+    if any(r.status == "sent" for r in ledger.deliveries(month, "bulletin").values()):
+        return "已经发送"
+    record, decision = ledger.last_compile(month), ledger.latest_decision(month)
+    if record and decision and decision.approved and Path(record.path).is_file():
+        if sha256_file(Path(record.path)) == decision.sha256:
+            return "已经审核通过"
+    return ""
+
+
+def write_report(rnd: Round, day: date | None = None, number: int | None = None) -> ReportResult:
+    """Write outputs/<series>/<YYYY-MM>/<title>第N期.docx from the merged round and record it in the series'
+    ledger (its number reserved there only once the file exists)."""
+    ws, month = rnd.ws, rnd.month
+    tasks = merged_tasks(rnd)
+    day = day or datetime.now(OFFICE_TZ).date()
+    missing = merge_round(rnd, write=False).missing
+    answered = {u for t in tasks for u in t.units} - set(missing)
+    figs = figures(tasks, day, answered)
+    settings = ws.settings
+    with Ledger(ws.ledger_path) as ledger:
+        why = _locked(ledger, month)
+        if why:
+            raise BulletinError(f"{month} 的{settings.bulletin.short_title}{why}，不再重新生成（如需更正，请另出一期）。")
+        chosen = ledger.issue_number(month, settings.bulletin.first_issue, number, reserve=False)
+        path = rnd.outputs / f"{settings.bulletin.short_title}第{chosen}期.docx"
+        data = report_bytes(settings, chosen, month, tasks, figs, missing, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        sha = sha256_bytes(data)
+        ledger.record_compile(month, chosen, path, sha, drafts=[], issue_date=day.isoformat())
+    return ReportResult(path, chosen, sha, figs, missing)

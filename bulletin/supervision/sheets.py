@@ -1,0 +1,129 @@
+"""One unit's sheet of the round (分发/<单位>.xlsx) and reading it back when the unit returns it.
+
+The sheet lists only the unit's tasks. Sheet protection locks every cell except 状态 (a drop-down of the allowed
+words) and 落实情况; a first row says what to fill and by when. A hidden sheet holds the marker (round and
+unit), so a returned file is recognised whatever it was renamed to. Protection without a password is a guard
+against slips, not security: merge compares the locked columns with the round's list anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..core.atomic import write_atomic
+from .xlsxparts import workbook_bytes
+from .tasks import COLUMNS, STATUS_WORDS, Task, status_word, tasks_workbook
+
+MARKER_SHEET = "bulletin-marker"
+MARKER_KIND = "bulletin-supervision-sheet"
+EDITABLE = ("状态", "落实情况")
+_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+def instruction(unit: str, due: date | None) -> str:
+    by = f"请于{due.year}年{due.month}月{due.day}日前" if due else "请尽快"
+    return (
+        f"{unit}：以下是贵单位承担的重点任务。请在“状态”列下拉选择（{'/'.join(STATUS_WORDS)}），"
+        f"在“落实情况”列填写工作进展（可写多段），其他单元格已锁定、请勿改动。{by}将本表发回（文件名可改）。"
+    )
+
+
+def unit_sheet_bytes(round_id: str, unit: str, tasks: list[Task], due: date | None) -> bytes:
+    """The .xlsx a unit fills in: its tasks with 状态/落实情况 empty (or as last merged)."""
+    book = tasks_workbook([t for t in tasks], note=instruction(unit, due))
+    sheet = book["任务"]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    sheet["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A1"].font = Font(bold=True)
+    sheet.row_dimensions[1].height = 48
+    sheet.freeze_panes = "A3"
+    status_col, answer_col = COLUMNS.index("状态") + 1, COLUMNS.index("落实情况") + 1
+    validation = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_WORDS) + '"', allow_blank=True, showDropDown=False,
+        showErrorMessage=True, errorTitle="状态不对", error=f"请从下拉列表中选择：{'/'.join(STATUS_WORDS)}",
+        promptTitle="状态", prompt="请从下拉列表中选择", showInputMessage=True,
+    )
+    sheet.add_data_validation(validation)
+    last = 2 + len(tasks)
+    if tasks:
+        validation.add(f"{sheet.cell(3, status_col).coordinate}:{sheet.cell(last, status_col).coordinate}")
+    for row in range(3, last + 1):
+        for col in (status_col, answer_col):
+            cell = sheet.cell(row, col)
+            cell.protection = Protection(locked=False)
+            cell.fill = _FILL
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False  # widths and heights may still be changed
+    sheet.protection.formatRows = False
+    marker = book.create_sheet(MARKER_SHEET)
+    marker.append(["kind", MARKER_KIND])
+    marker.append(["round", round_id])
+    marker.append(["unit", unit])
+    marker.sheet_state = "veryHidden"
+    marker.protection.sheet = True
+    return workbook_bytes(book)
+
+
+def write_unit_sheet(path: Path, round_id: str, unit: str, tasks: list[Task], due: date | None) -> None:
+    write_atomic(path, unit_sheet_bytes(round_id, unit, tasks, due))
+
+
+@dataclass
+class ReturnedSheet:
+    path: Path
+    round_id: str
+    unit: str
+    rows: list[dict] = field(default_factory=list)  # column name -> cell text, plus "_line"
+
+
+def marker_of(path: Path) -> tuple[str, str] | None:
+    """(round, unit) from a returned sheet's hidden marker; None for any other file."""
+    try:
+        book = load_workbook(BytesIO(Path(path).read_bytes()), data_only=True)
+    except Exception:  # not an .xlsx at all: not one of ours
+        return None
+    return _marker(book)
+
+
+def _marker(book) -> tuple[str, str] | None:
+    if MARKER_SHEET not in book.sheetnames:
+        return None
+    values = {str(r[0]): ("" if r[1] is None else str(r[1])) for r in book[MARKER_SHEET].iter_rows(values_only=True)
+              if r and r[0] is not None and len(r) > 1}
+    if values.get("kind") != MARKER_KIND or not values.get("unit"):
+        return None
+    return values.get("round", ""), values["unit"]
+
+
+def read_returned(path: Path) -> ReturnedSheet | None:
+    try:
+        book = load_workbook(BytesIO(Path(path).read_bytes()), data_only=True)
+    except Exception:
+        return None
+    marker = _marker(book)
+    if marker is None or "任务" not in book.sheetnames:
+        return None
+    sheet = book["任务"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next((i for i, r in enumerate(rows[:5]) if r and "序号" in [str(c or "").strip() for c in r]), None)
+    returned = ReturnedSheet(path=Path(path), round_id=marker[0], unit=marker[1])
+    if header is None:
+        return returned
+    names = [str(c or "").strip() for c in rows[header]]
+    for line, row in enumerate(rows[header + 1:], start=header + 2):
+        if not any(c not in (None, "") for c in row):
+            continue
+        item = {name: row[i] if i < len(row) else None for i, name in enumerate(names) if name}
+        item["_line"] = line
+        returned.rows.append(item)
+    return returned
+
+
+__all__ = ["EDITABLE", "ReturnedSheet", "marker_of", "read_returned", "status_word", "write_unit_sheet"]
