@@ -307,6 +307,74 @@ def fetch(
         _say(error, "回执未发出 ", "yellow")
 
 
+# ===== bulletin tasks …: the supervision round (督查专报) (owner: supervision) ===============================
+tasks_app = typer.Typer(help="督查专报：重点任务分发、汇总、生成专报。", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+RoundMonthOpt = Annotated[str, typer.Option("--month", "-m", help="督查轮次的月份 YYYY-MM（任务清单在 inputs/督查/<月份>/任务.xlsx）")]
+RoundSeriesOpt = Annotated[str, typer.Option("--series", help="系列名称（bulletin.toml 中的 [series.名称]）")]
+
+
+def _round(workspace: Optional[Path], month: str, series: str):
+    from .core.month import parse_month
+    from .supervision.round import Round
+
+    return Round.of(_workspace(workspace), check_month(parse_month(month) or month), series)
+
+
+@tasks_app.command("split")
+@_guard
+def tasks_split(
+    month: RoundMonthOpt,
+    workspace: WorkspaceOpt = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="反馈截止日期 YYYY-MM-DD（写在每张表的第一行）")] = None,
+    mail: Annotated[bool, typer.Option("--mail", help="把任务表分别发给各责任单位（已发过的不再发）")] = False,
+    series: RoundSeriesOpt = "督查专报",
+) -> None:
+    """按责任单位拆分任务清单：每个单位一张只含本单位任务的表（只有“状态”“落实情况”可填）。"""
+    from .supervision.round import split_round
+
+    rnd = _round(workspace, month, series)
+    report = split_round(rnd, _parse_date(due) if due else None)
+    for line in report.lines():
+        _say(line)
+    if mail:
+        from .supervision.mailing import mail_sheets
+
+        sent = mail_sheets(rnd, report)
+        for line in sent.lines():
+            _say(line)
+        if not sent.complete:
+            raise typer.Exit(2)
+
+
+@tasks_app.command("merge")
+@_guard
+def tasks_merge(month: RoundMonthOpt, workspace: WorkspaceOpt = None, series: RoundSeriesOpt = "督查专报") -> None:
+    """汇总 inputs/督查/<月份>/反馈/ 中各单位发回的任务表（重复汇总不会改变结果）。"""
+    from .supervision.round import merge_round
+
+    for line in merge_round(_round(workspace, month, series)).lines():
+        _say(line)
+
+
+@tasks_app.command("report")
+@_guard
+def tasks_report(
+    month: RoundMonthOpt,
+    workspace: WorkspaceOpt = None,
+    date_: Annotated[Optional[str], typer.Option("--date", help="专报印发日期 YYYY-MM-DD（默认今天）")] = None,
+    number: Annotated[Optional[int], typer.Option("--number", help="指定期号（默认接上一期）")] = None,
+    series: RoundSeriesOpt = "督查专报",
+) -> None:
+    """根据汇总结果生成督查专报（.docx），并给出通报建议表。"""
+    from .supervision.report import write_report
+
+    result = write_report(_round(workspace, month, series), _parse_date(date_) if date_ else None, number)
+    _say(result.summary())
+    _say(f"审核：bulletin approve --series {series} --month {month} --by 审核人姓名；发送：bulletin send --series {series} --month {month}")
+# ===== end of bulletin tasks ================================================================================
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="bulletin")
 

@@ -15,6 +15,7 @@ from ooxml_audit import assert_valid, dangling_references
 from supervision_kit import ROUND_MONTH, SILENT_UNIT, XLSX_INLINE_STRINGS, make_round_workspace
 
 from bulletin.core.errors import BulletinError
+from bulletin.intake.notices import read_notices
 from bulletin.supervision.round import Round, merge_round, split_round
 from bulletin.supervision.report import write_report
 from bulletin.supervision.sheets import MARKER_SHEET, marker_of
@@ -92,6 +93,13 @@ def test_seed_round_merges_and_reports_the_seed(seed_round):
     assert result.figures.by_status == {"已完成": 4, "已完成并长期坚持": 44, "推进中": 30, "未启动": 0, "": 0}
     assert_valid(result.path)
     assert dangling_references(result.path) == []
+    assert result.notices == kit.root / "outputs" / "督查专报" / "2020-09" / "通报建议.xlsx"
+    assert_valid(result.notices, accepted=XLSX_INLINE_STRINGS)
+    notices = read_notices(result.notices.parent)
+    assert notices.problems == []
+    assert [(r.unit, r.matter, r.category, r.remark) for r in notices.rows] == [
+        ("区政府办(区外办)", "未按时反馈2020年9月重点任务落实情况", "通报批评", "督查专报第1期"),
+    ]
 
     paragraphs = [p.text for p in Document(result.path).paragraphs]
     text = "\n".join(paragraphs)

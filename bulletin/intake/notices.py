@@ -258,3 +258,24 @@ def _as_text(value) -> str:
     if hasattr(value, "strftime"):  # datetime, pandas Timestamp
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+# ===== suggested notice rows written by other parts (statistics, supervision) (owner: lead keeps one) ========
+def write_notice_suggestions(path: Path, rows: list[NoticeRow]) -> None:
+    """Write rows in the notice sheet's own format (单位名称, 通报事项, 通报类别, 备注), atomically: the office
+    reviews them and copies what it keeps into the month's notice sheet."""
+    from openpyxl import Workbook
+
+    from ..core.atomic import write_atomic
+    from ..core.xlsxparts import workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "通报建议"
+    sheet.append([LABELS[key] for key in ("unit", "matter", "category", "remark")])
+    for row in rows:
+        sheet.append([row.unit, row.matter, row.category, row.remark])
+    for letter, width in zip("ABCD", (24, 60, 12, 30)):
+        sheet.column_dimensions[letter].width = width
+    write_atomic(Path(path), workbook_bytes(book))
+# ===== end of suggested notice rows =========================================================================

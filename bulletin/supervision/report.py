@@ -26,12 +26,15 @@ from ..core.ledger import Ledger
 from ..core.textio import clean_text
 from ..core.wordxml import set_core_properties
 from ..core.workspace import OFFICE_TZ
+from ..intake.notices import write_notice_suggestions
 from .counts import RoundFigures, figures
+from .notices import suggested_notices
 from .round import Round, merge_round, merged_tasks
 from .tasks import Task
 
 RED = RGBColor(0xE0, 0x00, 0x00)
 TITLE_FONT, HEADING_FONT, SECTION_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
+NOTICES_FILE = "通报建议.xlsx"
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
@@ -42,12 +45,15 @@ class ReportResult:
     sha256: str
     figures: RoundFigures
     missing: list[str]
+    notices: Path | None = None
 
     def summary(self) -> str:
         f = self.figures
         lines = [f"已生成 {self.path}（第{self.number}期，校验码 {self.sha256[:12]}）", f"  {f.opening()}"]
         if self.missing:
             lines.append("  未反馈单位：" + "、".join(self.missing))
+        if self.notices is not None:
+            lines.append(f"  通报建议（供月度简报参考）：{self.notices}")
         return "\n".join(lines)
 
 
@@ -247,4 +253,6 @@ def write_report(rnd: Round, day: date | None = None, number: int | None = None)
         write_atomic(path, data)
         sha = sha256_bytes(data)
         ledger.record_compile(month, chosen, path, sha, drafts=[], issue_date=day.isoformat())
-    return ReportResult(path, chosen, sha, figs, missing)
+    notices = rnd.outputs / NOTICES_FILE
+    write_notice_suggestions(notices, suggested_notices(figs, missing, month, f"{path.stem}"))
+    return ReportResult(path, chosen, sha, figs, missing, notices)

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..core.atomic import write_atomic
-from .xlsxparts import workbook_bytes
+from ..core.xlsxparts import workbook_bytes
 from .tasks import COLUMNS, STATUS_WORDS, Task, status_word, tasks_workbook
 
 MARKER_SHEET = "bulletin-marker"

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from ..core.atomic import write_atomic
 from ..core.errors import BulletinError
 from ..intake.roster import Roster
-from .xlsxparts import workbook_bytes
+from ..core.xlsxparts import workbook_bytes
 
 COLUMNS = ("序号", "篇", "章", "任务", "责任单位", "完成时限", "状态", "落实情况")
 # Least to most advanced: a task answered by several units is as far as its least advanced unit.
