@@ -93,6 +93,8 @@ def test_seed_round_merges_and_reports_the_seed(seed_round):
     assert result.figures.by_status == {"已完成": 4, "已完成并长期坚持": 44, "推进中": 30, "未启动": 0, "": 0}
     assert_valid(result.path)
     assert dangling_references(result.path) == []
+    silent = next(u for u in result.figures.units if u.unit == SILENT_UNIT)
+    assert (silent.tasks, silent.complete, silent.rate, silent.answered) == (2, 0, "0%", False)
     assert result.notices == kit.root / "outputs" / "督查专报" / "2020-09" / "通报建议.xlsx"
     assert_valid(result.notices, accepted=XLSX_INLINE_STRINGS)
     notices = read_notices(result.notices.parent)

@@ -70,9 +70,14 @@ def figures(tasks: list[Task], on: date, answered_units: set[str] | None = None)
             order.setdefault(unit, None)
     for unit in order:
         own = [t for t in tasks if unit in t.units]
+        answered = answered_units is None or unit in answered_units
+        if not answered:  # a shared task's status is its other units' answer: this unit has shown nothing
+            result.units.append(UnitFigures(unit, len(own), 0, 0, sum(bool(t.deadline and t.deadline < on)
+                                                                       for t in own), False))
+            continue
         result.units.append(UnitFigures(
             unit=unit, tasks=len(own), complete=sum(t.status in COMPLETE for t in own),
             in_progress=sum(t.status == "推进中" for t in own), overdue=sum(t.overdue(on) for t in own),
-            answered=answered_units is None or unit in answered_units,
+            answered=True,
         ))
     return result

@@ -117,6 +117,9 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float]
         cells = table.add_row().cells
         for index, text in enumerate(row):
             _cell(cells[index], text, align=WD_ALIGN_PARAGRAPH.LEFT if index in left else WD_ALIGN_PARAGRAPH.CENTER)
+    table.autofit = False  # the widths below, not LibreOffice's guess from the header texts
+    for index, width in enumerate(widths_mm):
+        table.columns[index].width = Mm(width)
     for row in table.rows:
         for index, width in enumerate(widths_mm):
             row.cells[index].width = Mm(width)
