@@ -122,7 +122,9 @@ def supervision(month: str, stage: str = "report", workspace: str = ".", series:
     since = ledger_now()
     _record_run(rnd, run_id, WAITING)
     sha = approval.current_version(rnd.ws, rnd.month)[1]
-    form = ReviewAnswer.with_initial_data(description=f"**{rnd.id} 督查专报**：审核后勾选“审核通过”并填写审核人。",
+    form = ReviewAnswer.with_initial_data(description=(
+        f"**{rnd.id} {rnd.ws.settings.bulletin.short_title}**（校验码 `{sha[:12]}`）：勾选“审核通过”并填写审核人即发送；"
+        f"也可在工作目录执行 bulletin approve --series {series} --month {rnd.month} --by 姓名 --sha256 {sha[:12]}。"),
                                           sha256=sha)
     days = timeout_days or rnd.ws.settings.review.timeout_days
     try:

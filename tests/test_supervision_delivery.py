@@ -51,9 +51,9 @@ def test_split_mail_sends_each_unit_its_sheet_once(tmp_path, smtp_server):
     args = ("tasks", "split", "-w", str(kit.root), "-m", ROUND_MONTH, "--due", "2020-09-25", "--mail")
     first = _run(*args)
     assert first.exit_code == 2, first.output  # one unit could not be reached
-    assert "本次发送 30 封，此前已发送 0 封" in first.output
+    assert "本次发给 30 个单位（32 个邮箱），此前已发给 0 个单位" in first.output  # 区财政局, 区住建局: 2 rows each
     assert "未发送：区旧改办" in first.output
-    assert len(server.messages) == 30
+    assert len(server.messages) == 30  # one message per unit
     by_rcpt = {m.rcpt_tos[0]: m for m in server.messages}
     message = by_rcpt[f"unit{units.index('区卫生健康委'):02d}@qyp.gov.cn"].message
     assert message["Subject"] == "【督查专报】区卫生健康委重点任务落实情况反馈表（2020-09）"
@@ -63,7 +63,7 @@ def test_split_mail_sends_each_unit_its_sheet_once(tmp_path, smtp_server):
     assert marker_of(saved) == ("督查专报/2020-09", "区卫生健康委")
 
     again = _run(*args)
-    assert "本次发送 0 封，此前已发送 30 封（未重复发送）" in again.output
+    assert "本次发给 0 个单位（0 个邮箱），此前已发给 30 个单位（未重复发送）" in again.output
     assert len(server.messages) == 30
 
 

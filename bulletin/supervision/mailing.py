@@ -24,20 +24,20 @@ def purpose(unit: str) -> str:
 
 
 def unit_addresses(rnd: Round) -> dict[str, list[Recipient]]:
-    """unit -> its recipients: roster mailboxes first, else recipients.csv rows named after the unit."""
+    """unit -> its recipients: the unit's mailboxes in units.csv (column 邮箱); for a unit without any there,
+    the rows of recipients.csv whose 名称 is the unit (or one of its aliases)."""
     roster = rnd.roster()
-    found: dict[str, list[Recipient]] = {}
+    registered: dict[str, list[Recipient]] = {}
     for email, unit in roster.emails.items():
-        found.setdefault(unit, []).append(Recipient("任务分发", unit, email))
+        registered.setdefault(unit, []).append(Recipient("任务分发", unit, email))
+    listed: dict[str, list[Recipient]] = {}
     if rnd.ws.recipients_path.is_file():
         rows, _ = read_recipients(rnd.ws.recipients_path)
         for r in rows:
-            unit = roster.resolve(r.name) or r.name
-            if unit and unit not in {u for u in found if found[u] and found[u][0].list_name == "任务分发"}:
-                found.setdefault(unit, [])
-                if all(x.email != r.email for x in found[unit]):
-                    found[unit].append(Recipient("任务分发", unit, r.email))
-    return found
+            unit = (roster.resolve(r.name) if roster else None) or r.name
+            if unit and all(x.email != r.email for x in listed.get(unit, [])):
+                listed.setdefault(unit, []).append(Recipient("任务分发", unit, r.email))
+    return {**listed, **registered}
 
 
 @dataclass
@@ -50,9 +50,11 @@ class SheetMailing:
         return not self.no_address and all(r.complete for r in self.reports.values())
 
     def lines(self) -> list[str]:
-        sent = sum(len(r.sent) for r in self.reports.values())
-        already = sum(len(r.already) for r in self.reports.values())
-        lines = [f"任务表邮件：本次发送 {sent} 封，此前已发送 {already} 封（未重复发送）。"]
+        sent = [u for u, r in self.reports.items() if r.sent]
+        already = [u for u, r in self.reports.items() if r.already and not r.sent and not r.failed]
+        addresses = sum(len(r.sent) for r in self.reports.values())
+        lines = [f"任务表邮件：本次发给 {len(sent)} 个单位（{addresses} 个邮箱），"
+                 f"此前已发给 {len(already)} 个单位（未重复发送）。"]
         for unit, report in self.reports.items():
             lines += [f"  ✗ {unit} {r.email}：{why}" for r, why in report.failed]
         if self.no_address:
