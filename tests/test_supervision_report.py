@@ -115,3 +115,28 @@ def test_series_settings_errors_are_chinese(tmp_path):
     assert view.month_outputs("2026-12") == kit.root / "outputs" / "督查专报" / "2026-12"
     assert view.settings.bulletin.title == "督查专报" and view.settings.bulletin.first_issue == 1
     assert kit.ws.settings.bulletin.first_issue == 64  # the bulletin's own settings are unchanged
+
+
+def test_returns_of_another_round_are_ignored_and_the_newer_of_two_is_used(tmp_path):
+    import os
+    import shutil
+
+    kit, rnd = _small_round(tmp_path / "ws")
+    # the next round has the same task list; a unit sends last round's sheet by mistake
+    later = Round.of(kit.ws, "2027-03")
+    later.tasks_path.parent.mkdir(parents=True)
+    shutil.copy(rnd.tasks_path, later.tasks_path)
+    later.returns.mkdir()
+    shutil.copy(rnd.returns / "区财政局-回.xlsx", later.returns / "财政局反馈.xlsx")
+    merged = merge_round(later)
+    assert merged.ignored == ["财政局反馈.xlsx：是“督查专报/2026-12”一轮的任务表，不是本轮（督查专报/2027-03），已忽略。"]
+    assert merged.missing == ["区财政局", "区住建局", "区城管局"]
+
+    # 区城管局 answers twice: the newer file is used, the older one named
+    newer = rnd.returns / "区城管局-更正.xlsx"
+    supervision_seed.fill_sheet(rnd.outputs / "分发" / "区城管局.xlsx", newer,
+                                {2: ("推进中", "配合完成管线迁改。"), 3: ("推进中", "已完成方案设计。")})
+    os.utime(newer, (os.path.getmtime(rnd.returns / "区城管局-回.xlsx") + 60,) * 2)
+    merged = merge_round(rnd)
+    assert merged.ignored == ["区城管局-更正.xlsx：区城管局 有多份反馈，使用较新的“区城管局-更正.xlsx”，不再使用“区城管局-回.xlsx”。"]
+    assert {t.number: t.status for t in merged.tasks} == {1: "已完成", 2: "推进中", 3: "推进中"}
