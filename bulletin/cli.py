@@ -194,7 +194,9 @@ def _decide(ws: Workspace, month: str, approved: bool, by: str, comment: str, sh
         path, sha256 = current_version(ws, month)
         _say(f"审核的文件：{path}（校验码 {sha256[:12]}）")
     decision = decide(ws, month, approved, by, comment, sha256)
-    _say(decision.summary())
+    from .delivery.delivery import for_series
+
+    _say(for_series(ws, decision.summary()))
     _resume_paused_run(ws, month, approved=approved, reviewer=by, comment=comment, sha256=decision.sha256)
 
 

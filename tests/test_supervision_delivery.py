@@ -90,6 +90,7 @@ def test_the_report_is_approved_and_sent_as_its_own_series(tmp_path, smtp_server
     assert refused.exit_code == 1 and "尚未审核通过" in refused.output
     approved = _run("approve", *w, "--series", "督查专报", "-m", ROUND_MONTH, "--by", "王主任")
     assert approved.exit_code == 0, approved.output
+    assert "可执行 bulletin send --series 督查专报 --month 2020-09 发送" in approved.output
     sent = _run("send", *w, "--series", "督查专报", "-m", ROUND_MONTH)
     assert sent.exit_code == 0, sent.output
     # its own lists only (报 and 督查), not the departments' list the bulletin goes to

@@ -76,6 +76,9 @@ def test_split_run_then_report_run_pauses_and_cli_approval_sends(tmp_path, smtp_
         raise AssertionError("the report run did not pause")
     review = [m for m in server.messages if m.rcpt_tos == ["zhuren@qyp.gov.cn"]]
     assert len(review) == 1 and review[0].message["Subject"] == "【送审】督查专报 第1期（2020年10月9日）"
+    body = review[0].message.get_body(("plain",)).get_content()
+    assert "bulletin approve --series 督查专报 --month 2020-09 --by 您的姓名 --sha256" in body
+    assert "outputs/督查专报/2020-09/督查专报第1期.docx" in body
 
     time.sleep(1)  # let the run reach its pause after recording it
     done = CliRunner().invoke(app, ["approve", "--series", "督查专报", "-w", root, "-m", ROUND_MONTH, "--by", "王主任"])

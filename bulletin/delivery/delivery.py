@@ -298,7 +298,7 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
         if not reviewers:
             report.notes.append("bulletin.toml 的 [review] reviewers 没有配置审核人，未发送送审邮件。")
             return report
-        body = review_body(settings, month, record.number, path.name, sha)
+        body = for_series(ws, review_body(settings, month, record.number, path.name, sha))
         try:
             with _lock(ws, month):
                 _deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
@@ -307,9 +307,19 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
     return report
 
 
+def for_series(ws: Workspace, text: str) -> str:
+    """The commands and folders a text names, for a series ([series.<name>]): `--series NAME`, outputs/NAME/."""
+    series = getattr(ws, "series", "")
+    if not series:
+        return text
+    for command in ("approve", "reject", "send", "status"):
+        text = text.replace(f"bulletin {command} --month", f"bulletin {command} --series {series} --month")
+    return text.replace("outputs/", f"outputs/{series}/")
+
+
 def only_lists(recipients: list[Recipient], lists: list[str] | None) -> list[Recipient]:
     """A series names the lists of recipients.csv it goes to ([series.<name>] recipients); none: everyone."""
     return [r for r in recipients if r.list_name in lists] if lists else recipients
 
 
-__all__ = ["BULLETIN", "only_lists", "DeliveryReport", "review_purpose", "send_bulletin", "send_for_review"]
+__all__ = ["BULLETIN", "for_series", "only_lists", "DeliveryReport", "review_purpose", "send_bulletin", "send_for_review"]
