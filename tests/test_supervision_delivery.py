@@ -3,7 +3,6 @@ its own lists with its own issue numbers, while the monthly bulletin's numbers a
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner

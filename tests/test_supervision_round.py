@@ -3,7 +3,6 @@ the seed's answers (one unit stays silent), merge, and the report with the seed'
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
