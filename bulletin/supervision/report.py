@@ -126,6 +126,20 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float]
     return table
 
 
+def _page_numbers(section) -> None:
+    """GB/T 9704 page numbers: "— N —" centred at the foot of every page (a PAGE field Word and LibreOffice fill)."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run("— "), "宋体", 14)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), " PAGE ")
+    run = paragraph.add_run("1")
+    _font(run, "宋体", 14)
+    run._r.addprevious(field)
+    field.append(run._r)
+    _font(paragraph.add_run(" —"), "宋体", 14)
+
+
 def _date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -150,6 +164,8 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    _page_numbers(section)
 
     # -- masthead (版头) ------------------------------------------------------------------------------
     _para(doc, b.short_title, TITLE_FONT, 48, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=12, after=12)
