@@ -274,9 +274,11 @@ def status(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: Serie
     """查看某月简报的状态：收稿、期号、审核、发送。"""
     from .delivery.status import month_status
 
+    from .delivery.delivery import for_series
+
     ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
-    _say(month_status(ws, month).summary())
+    _say(for_series(ws, month_status(ws, month).summary()))
 
 
 @app.command()
