@@ -283,6 +283,39 @@ def status(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: Serie
 
 @app.command()
 @_guard
+def stats(
+    workspace: WorkspaceOpt = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=2000, max=2100, help="统计年度（默认台账中最近的年度）")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", "-m", help="只统计一个月 YYYY-MM")] = None,
+) -> None:
+    """信息报送统计：各单位报送、采用、上级采用、得分和排名，写成 Excel 表（含图表）。"""
+    from .core.month import parse_month
+    from .stats.run import run_stats
+
+    ws = _workspace(workspace)
+    month = check_month(parse_month(month) or month) if month else None
+    result = run_stats(ws, str(year) if year else None, month)
+    for problem in result.stats.problems:
+        _say(f"注意：{problem}")
+    pending = [f.month for f in result.stats.months if not f.approved]
+    if pending:
+        _say(f"注意：{'、'.join(pending)} 的简报尚未审核通过，采用数按“待审”计，不计入得分。")
+    _say(f"已生成 {result.workbook}")
+    if result.picture:
+        _say(f"排名图：{result.picture}")
+    else:
+        _say("本机没有中文字体（如 fonts-noto-cjk），未生成排名图；Excel 表中的图表不受影响。")
+    from rich.table import Table
+
+    table = Table("名次", "单位", "报送", "采用", "上级采用", "得分", title="得分排名（前 10 名）")
+    for row in result.stats.ranking[:10]:
+        table.add_row(str(row.rank), Text(row.unit), str(row.submitted), str(row.adopted), str(row.upper),
+                      f"{row.points:g}")
+    out.print(table)
+
+
+@app.command()
+@_guard
 def run(workspace: WorkspaceOpt = None, month: MonthOpt = None) -> None:
     """在前台运行整个月度流程（Prefect）：编排、送审、等待审核、分发。"""
     ws = _workspace(workspace)

@@ -84,6 +84,24 @@ class MailSettings(_Section):
     max_attachment_mb: float = Field(default=20, gt=0)
 
 
+class ScoringSettings(_Section):
+    """[scoring] (bulletin stats): points per item submitted (报送), printed (采用), the lead article (头条),
+    and per higher-level publication that took an item up (上级采用), by level."""
+
+    submitted: float = Field(default=1, ge=0)
+    adopted: float = Field(default=3, ge=0)
+    lead: float = Field(default=1, ge=0)
+    praise_min: int = Field(default=2, ge=1)  # suggest 通报表扬 from this many printed items in a month
+    count_refused: bool = False  # files that could not be used count as 报送 (unit from their file name)
+    levels: dict[NonEmpty, float] = {"市级": 5, "省级": 10, "国家级": 20}
+
+    @field_validator("levels")
+    @classmethod
+    def _with_default_levels(cls, levels: dict[str, float]) -> dict[str, float]:
+        """[scoring.levels] names the levels it changes or adds; the others keep their default points."""
+        return {"市级": 5, "省级": 10, "国家级": 20} | levels
+
+
 class LayoutSettings(_Section):
     """How the issue is laid out (issue 14): the office's own layout, not one fixed form. The text settings are
     office data: `column_heading` is filled by plain replacement of "{name}", never by Jinja or str.format."""
@@ -121,6 +139,7 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     layout: LayoutSettings = LayoutSettings()
     series: dict[str, "SeriesSettings"] = {}  # other numbered series ([series.督查专报]); model at the end
+    scoring: ScoringSettings = ScoringSettings()
 
 
 _KEY_NAMES = {

@@ -237,6 +237,18 @@ class Ledger:
             drafts=json.loads(row["drafts"]),
         )
 
+    def compiles(self, month: str) -> list[CompileRecord]:
+        """Every compile of the month, oldest first (the statistics count what each one received)."""
+        rows = self._conn.execute("SELECT * FROM compiles WHERE month = ? ORDER BY id", (month,)).fetchall()
+        return [CompileRecord(
+            id=row["id"], month=row["month"], number=row["number"], compiled_at=row["compiled_at"],
+            path=self._absolute(row["path"]), sha256=row["sha256"], issue_date=row["issue_date"],
+            drafts=json.loads(row["drafts"]),
+        ) for row in rows]
+
+    def compiled_months(self) -> list[str]:
+        return [row[0] for row in self._conn.execute("SELECT DISTINCT month FROM compiles ORDER BY month")]
+
     def compile_count(self, month: str) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM compiles WHERE month = ?", (month,)).fetchone()[0]
 

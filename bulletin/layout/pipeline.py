@@ -27,6 +27,7 @@ from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
 from ..intake.roster import Roster
+from ..stats.run import write_suggestions
 from ..core.workspace import OFFICE_TZ, Workspace
 
 REPORT_NAME = "收稿报告.txt"
@@ -63,6 +64,7 @@ class CompileResult:
     previous_kept: Path | None = None  # an edited bulletin that this compile replaced, kept in history/
     approved_kept: Path | None = None  # the approved bulletin this (forced) compile replaced, kept in history/
     too_large: str = ""  # the bulletin is over [mail] max_attachment_mb: send will refuse it
+    suggestions: Path | None = None  # 通报建议.xlsx: suggested notice rows (praise / criticism), never printed
 
     def summary(self) -> str:
         intake = self.intake
@@ -73,6 +75,8 @@ class CompileResult:
             f"重复 {len(intake.duplicates)} 份，被替换 {len(intake.replaced)} 份；情况通报 {len(self.notices.rows)} 条。",
             f"收稿报告：{self.report_path}",
         ]
+        if self.suggestions:
+            lines.append(f"通报建议（表扬/批评，供复制到通报表）：{self.suggestions}")
         if self.previous_kept:
             lines.append(f"注意：原简报在生成后被修改过，已另存为 {self.previous_kept}")
         if self.approved_kept:
@@ -186,8 +190,9 @@ def _compile_locked(
         sha = sha256_bytes(data)
         # One transaction: the number is reserved together with the compile record, never without it.
         ledger.record_compile(month, number, target, sha, intake.ledger_rows(), issue_date.isoformat())
+    suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
     return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
-                         approved_kept, too_large)
+                         approved_kept, too_large, suggestions)
 
 
 def _phase(progress: ProgressFn | None, label: str) -> ProgressFn | None:

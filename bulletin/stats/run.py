@@ -1,0 +1,83 @@
+"""`bulletin stats` and the compile's 通报建议.xlsx: figures from the workspace's ledger, written as files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import BulletinError
+from ..core.ledger import Ledger
+from ..core.workspace import Workspace
+from ..intake.notices import NoticeRow, write_notice_suggestions
+from ..intake.roster import Roster
+from .figures import Stats, compute, month_figures, months_of
+from .picture import write_ranking_png
+from .upper import FILE_NAME as UPPER_FILE, read_upper
+from .workbook import write_workbook
+
+SUGGESTIONS_NAME = "通报建议.xlsx"
+
+
+@dataclass
+class StatsResult:
+    stats: Stats
+    workbook: Path
+    picture: Path | None
+
+
+def stats_folder(ws: Workspace) -> Path:
+    return ws.outputs / "统计"
+
+
+def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) -> StatsResult:
+    """The year's (or one month's) workbook and ranking picture under outputs/统计/."""
+    settings = ws.settings
+    roster = Roster.load(ws.roster_path)
+    upper, problems = read_upper(ws.inputs / UPPER_FILE, roster, settings.scoring.levels)
+    with Ledger(ws.ledger_path) as ledger:
+        if month is None and year is None:
+            known = ledger.compiled_months()
+            if not known:
+                raise BulletinError("台账中还没有编排记录，无法统计：请先编排（bulletin compile）。")
+            year = known[-1][:4]
+        months = months_of(ledger, year, month)
+        if not any(ledger.compiles(m) for m in months):
+            raise BulletinError(f"{month or year + '年'}没有编排记录，无法统计。")
+        stats = compute(ledger, months, roster, settings.scoring, upper, problems)
+    label = f"{month[:4]}年{int(month[5:])}月" if month else f"{year}年"
+    name = f"{label}信息报送统计"
+    folder = stats_folder(ws)
+    workbook = write_workbook(stats, folder / f"{name}.xlsx", settings.bulletin.short_title)
+    picture = write_ranking_png(stats, folder / f"{name}-得分排名.png", f"{label}信息报送得分排名")
+    return StatsResult(stats, workbook, picture)
+
+
+def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
+    """通报表扬 for units with at least praise_min items printed in the month's current compile; 通报批评 for
+    roster units that sent nothing this month."""
+    settings = ws.settings
+    roster = Roster.load(ws.roster_path)
+    with Ledger(ws.ledger_path) as ledger:
+        figures = month_figures(ledger, month, roster, settings.scoring, assume_printed=True)
+    if figures is None:
+        return []
+    number = int(month[5:])
+    subject = settings.bulletin.notice_heading_subject
+    rows: list[NoticeRow] = []
+    units = list(dict.fromkeys(i.unit for i in figures.items if i.counted))
+    for unit in units:
+        printed = figures.adopted(unit) or 0
+        if printed >= settings.scoring.praise_min:
+            rows.append(NoticeRow(len(rows) + 1, unit,
+                                  f"{number}月份报送{subject}工作信息{figures.submitted(unit)}篇，被采用{printed}篇",
+                                  "通报表扬", ""))
+    for unit in dict.fromkeys(roster.canonical.values()):
+        if figures.submitted(unit) == 0:
+            rows.append(NoticeRow(len(rows) + 1, unit, f"未按时报送{number}月份{subject}工作信息", "通报批评", ""))
+    return rows
+
+
+def write_suggestions(ws: Workspace, month: str) -> Path:
+    path = ws.month_outputs(month) / SUGGESTIONS_NAME
+    write_notice_suggestions(path, suggestion_rows(ws, month))
+    return path

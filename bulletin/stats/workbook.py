@@ -1,0 +1,149 @@
+"""Stats -> <YYYY>年信息报送统计.xlsx, laid out as an office would prepare it: frozen headers, widths, number
+formats, A4 landscape with the header row repeated, and native Excel charts (openpyxl) that stay editable in
+Excel and WPS."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.atomic import write_atomic
+from .figures import Stats, by_unit_month
+
+PENDING = "待审"
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "宋体"
+
+
+def month_label(month: str) -> str:
+    return f"{int(month[5:])}月"
+
+
+def write_workbook(stats: Stats, path: Path, title: str) -> Path:
+    book = Workbook()
+    _ranking(book.active, stats, title)
+    _monthly(book.create_sheet("月度"), stats)
+    _items(book.create_sheet("稿件"), stats)
+    _silent(book.create_sheet("未报送"), stats)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())
+    return path
+
+
+def _header(sheet: Worksheet, headers: list[str], widths: list[float]) -> None:
+    sheet.append(headers)
+    for column, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(name=_FONT, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _BORDER
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _body(sheet: Worksheet, first_row: int = 2) -> None:
+    for row in sheet.iter_rows(min_row=first_row, max_row=sheet.max_row):
+        for cell in row:
+            cell.font = Font(name=_FONT)
+            cell.border = _BORDER
+
+
+def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
+    sheet.title = "排名"
+    _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"], [7, 24, 8, 8, 9, 10, 9])
+    for row in stats.ranking:
+        sheet.append([row.rank, row.unit, row.submitted, row.adopted, row.rate, row.upper, row.points])
+    _body(sheet)
+    last = sheet.max_row
+    for n in range(2, last + 1):
+        sheet.cell(row=n, column=5).number_format = "0.0%"
+        sheet.cell(row=n, column=7).number_format = "0.##"
+    sheet.oddHeader.center.text = f"{title} {stats.year}年信息报送排名"
+    if last >= 2:
+        chart = BarChart()
+        chart.type = "bar"  # horizontal bars: long unit names stay readable
+        chart.title = "得分"
+        chart.y_axis.title = "得分"
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=7, min_row=1, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=2, min_row=2, max_row=last))
+        chart.x_axis.scaling.orientation = "maxMin"  # first place at the top
+        chart.height = max(7.5, 0.5 * (last - 1) + 2)
+        chart.width = 16
+        sheet.add_chart(chart, "I2")
+
+
+def _monthly(sheet: Worksheet, stats: Stats) -> None:
+    months = [f.month for f in stats.months]
+    headers = ["单位"] + [f"{month_label(m)}{what}" for m in months for what in ("报送", "采用")] + ["合计报送", "合计采用"]
+    _header(sheet, headers, [24] + [8] * (2 * len(months) + 2))
+    table = by_unit_month(stats)
+    for row in stats.ranking:
+        cells: list = [row.unit]
+        for m in months:
+            sent, used = table[row.unit][m]
+            cells += [sent, PENDING if used is None else used]
+        cells += [row.submitted, row.adopted]
+        sheet.append(cells)
+    totals: list = ["合计"]
+    for f in stats.months:
+        sent = sum(f.submitted(r.unit) for r in stats.ranking)
+        totals += [sent, sum(f.adopted(r.unit) or 0 for r in stats.ranking) if f.approved else PENDING]
+    totals += [sum(r.submitted for r in stats.ranking), sum(r.adopted for r in stats.ranking)]
+    sheet.append(totals)
+    _body(sheet)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(name=_FONT, bold=True)
+
+    # The office's month by month figures, for the line chart (采用 left empty while a month is pending).
+    start = sheet.max_row + 3
+    sheet.cell(row=start, column=1, value="月份")
+    sheet.cell(row=start, column=2, value="报送")
+    sheet.cell(row=start, column=3, value="采用")
+    for n, f in enumerate(stats.months, start=1):
+        sheet.cell(row=start + n, column=1, value=month_label(f.month))
+        sheet.cell(row=start + n, column=2, value=sum(f.submitted(r.unit) for r in stats.ranking))
+        if f.approved:
+            sheet.cell(row=start + n, column=3, value=sum(f.adopted(r.unit) or 0 for r in stats.ranking))
+    if stats.months:
+        chart = LineChart()
+        chart.title = "全办每月报送与采用"
+        chart.y_axis.title = "篇数"
+        end = start + len(stats.months)
+        chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=start, max_row=end), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=start + 1, max_row=end))
+        chart.height, chart.width = 7.5, 16
+        sheet.add_chart(chart, f"E{start}")
+
+
+def _items(sheet: Worksheet, stats: Stats) -> None:
+    _header(sheet, ["月份", "期号", "文件", "单位", "标题", "状态", "sha256"], [9, 7, 34, 20, 46, 9, 20])
+    for f in stats.months:
+        for item in f.items:
+            sheet.append([f.month, item.number, item.file, item.unit, item.title, item.status, item.sha256])
+    _body(sheet)
+    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _silent(sheet: Worksheet, stats: Stats) -> None:
+    _header(sheet, ["月份", "未报送单位"], [9, 28])
+    for month, units in stats.silent.items():
+        for unit in units:
+            sheet.append([month, unit])
+    _body(sheet)
