@@ -4,7 +4,6 @@ Excel and WPS."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.atomic import write_atomic
+from ..core.xlsxparts import workbook_bytes
 from .figures import Stats, by_unit_month
 
 PENDING = "待审"
@@ -32,9 +32,7 @@ def write_workbook(stats: Stats, path: Path, title: str) -> Path:
     _monthly(book.create_sheet("月度"), stats)
     _items(book.create_sheet("稿件"), stats)
     _silent(book.create_sheet("未报送"), stats)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, workbook_bytes(book))
     return path
 
 
