@@ -7,6 +7,7 @@
     python bench/cases.py cli-compile      # `bulletin compile` of the 4-draft example (whole process)
     python bench/cases.py send N           # send_bulletin to N recipients through aiosmtpd on 127.0.0.1
     python bench/cases.py flow N           # the Prefect flow, embedded mode, N drafts, approved at once
+    python bench/cases.py stats N          # bulletin stats for a year: 12 months x 60 units x N drafts a month
 
 Each prints one line "BENCH-RESULT {json}" with wall seconds and the child's peak RSS (VmHWM).
 Add --profile FILE to write a pyinstrument HTML/text profile of the measured part (compile and bare only).
@@ -372,6 +373,65 @@ def case_plain_steps(n: int) -> dict:
         server.stop()
 
 
+_DEPARTMENTS = ("人社", "财政", "教体", "工信", "住建", "民政", "医保", "卫健", "司法", "商务", "统计", "城管", "发改",
+                "农业农村", "自然资源", "市场监管", "行政审批", "应急管理", "文广新旅", "交通运输")
+
+
+def case_stats(n: int = 30) -> dict:
+    """`run_stats` for a year: 12 months x 60 units x n drafts a month (each month compiled twice, the second
+    approved, one revision and one draft taken out per month), an 上级采用 sheet of 60 rows; the workbook with
+    its charts and the ranking picture are written. The ledger is filled directly (stats read only the ledger)."""
+    import random
+
+    from openpyxl import Workbook
+
+    from bulletin.core.ledger import Ledger
+    from bulletin.core.workspace import Workspace
+    from bulletin.stats.run import run_stats
+
+    root = WORK / f"stats-{n}"
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    (root / "inputs").mkdir(parents=True)
+    example = example_workspace()
+    (root / "bulletin.toml").write_text((example / "bulletin.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    units = [f"{place}{dept}局" for place in ("区", "市") for dept in _DEPARTMENTS] + [f"{n}街道" for n in (
+        "解放", "南外", "东外", "赣江", "黄金岭", "沙石", "水东", "水南", "湖边", "沙河", "水西", "潭口", "潭东", "蓉江",
+        "凤岗", "章江", "白云", "钴鉧潭", "新赣州", "西津")]
+    (root / "inputs" / "units.csv").write_text(
+        "单位名称,别名\n" + "".join(f"{u},{u.replace('局', '部门')}\n" for u in units), encoding="utf-8")
+    rng = random.Random(12)
+    ws = Workspace.at(root)
+    with Ledger(ws.ledger_path) as ledger:
+        for m in range(1, 13):
+            month = f"2026-{m:02d}"
+            drafts = [{"file": f"{k:02d}-{rng.choice(units)}.docx", "sha256": f"{m:02d}{k:062d}",
+                       "unit": rng.choice(units), "title": f"{m}月第{k}篇工作信息", "status": "accepted",
+                       "reason": "", "notes": "", "column": ""} for k in range(n)]
+            first = drafts + [{"file": "撤回.docx", "sha256": "f" * 64, "unit": units[0], "title": "撤回的稿件",
+                               "status": "accepted", "reason": "", "notes": "", "column": ""}]
+            path = root / "outputs" / month / f"工作简报第{m}期.docx"
+            ledger.record_compile(month, m, path, f"a{m:063d}", first, f"{month}-28")
+            second = drafts + [{"file": "旧版.docx", "sha256": "", "unit": "", "title": "", "status": "replaced",
+                                "reason": "已被替换", "notes": ""}]
+            ledger.record_compile(month, m, path, f"b{m:063d}", second, f"{month}-28")
+            ledger.record_decision(month, path, f"b{m:063d}", True, "主任")
+    book = Workbook()
+    book.active.append(["单位", "标题", "采用刊物", "级别", "日期"])
+    for k in range(60):
+        book.active.append([rng.choice(units), f"上级采用{k}", "《赣州政务》", rng.choice(["市级", "省级"]),
+                            f"2026-{rng.randint(1, 12):02d}-15"])
+    book.save(root / "inputs" / "上级采用.xlsx")
+    with Timer() as t:
+        result = run_stats(ws, year="2026")
+    assert len(result.stats.months) == 12 and len(result.stats.ranking) == 60
+    return {"case": "stats", "n": n, "seconds": round(t.seconds, 3), "cpu": round(t.cpu, 3),
+            "items": sum(len(f.items) for f in result.stats.months),
+            "xlsx_kb": result.workbook.stat().st_size // 1024, "png": result.picture is not None}
+
+
 CASES = {
     "compile": case_compile,
     "bare": case_bare,
@@ -386,6 +446,7 @@ CASES = {
     "flow-poll1": case_flow_poll1,
     "prefect-startup": case_prefect_startup,
     "plain-steps": case_plain_steps,
+    "stats": case_stats,
 }
 
 

@@ -42,6 +42,7 @@ from prefect.input import RunInput
 from prefect.tasks import exponential_backoff
 from pydantic import Field
 
+from bulletin.stats.run import run_stats
 from bulletin.core.errors import BulletinError
 from bulletin.core.ledger import Ledger
 from bulletin.core.ledger import now as ledger_now
@@ -232,6 +233,19 @@ def _reported(report: DeliveryReport) -> DeliveryReport:
     return report
 
 
+@task(name="发布报送统计", **_TASK)
+def publish_stats(root: str, month: str) -> None:
+    """Table artifact `stats-YYYY-MM`: the year's ranking up to this month, top 10, and the workbook written."""
+    result = run_stats(_workspace(root), year=month[:4])
+    rows = [
+        {"名次": r.rank, "单位": r.unit, "报送": r.submitted, "采用": r.adopted, "上级采用": r.upper,
+         "得分": r.points}
+        for r in result.stats.ranking[:10]
+    ]
+    create_table_artifact(rows, key=f"stats-{month}",
+                          description=f"{month[:4]}年信息报送得分前 10 名（{result.workbook.name}）")
+
+
 @task(name="送审邮件", **_MAIL_TASK)
 def mail_for_review(root: str, month: str) -> DeliveryReport:
     return _reported(send_for_review(Workspace.at(root), month))
@@ -419,6 +433,8 @@ def _deliver(root: str, month: str, outcome: list[str]) -> str:
         f"失败 {len(report.failed)} 位，未发送 {len(report.not_attempted)} 位"
     )
     publish_summary(root, month, outcome + [done])
+    if publish_stats(root, month, return_state=True).is_failed():
+        get_run_logger().warning("报送统计未能生成（详见日志），不影响简报发送；可稍后执行 bulletin stats。")
     if not report.complete:
         raise BulletinError(
             f"{month} 简报有 {len(report.failed) + len(report.not_attempted)} 位收件人未发出（原因见日志）："

@@ -228,6 +228,11 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
         True, "张主任", "同意印发", edited)
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
     assert "审核通过（张主任）" in summary and "本次发送 3 位" in summary
+    (stats,) = artifacts(run_id, f"stats-{MONTH}")
+    top = json.loads(stats.data)
+    # 3 points for each printed item, 1 for each submitted, 1 more for the lead article (区发改委's).
+    assert [(r["名次"], r["单位"], r["报送"], r["采用"], r["得分"]) for r in top[:2]] == [
+        (1, "区发改委", 1, 1, 5), (2, "区财政局", 1, 1, 4)]
 
     # Logs: the run logger and the library's own (bulletin.delivery.delivery) reach Prefect; the password never does.
     messages = run_logs(run_id, "batch 1/1: 3 accepted")
