@@ -215,3 +215,34 @@ def test_no_compile_yet_is_a_clear_message(tmp_path):
     result = runner.invoke(app, ["stats", "-w", str(office.root)])
     assert result.exit_code == 1
     assert "台账中还没有编排记录，无法统计：请先编排（bulletin compile）。" in result.output
+
+
+def test_refused_files_count_only_when_asked_and_an_edited_approved_file_counts_its_compile(tmp_path):
+    from docx import Document
+
+    from bulletin.core.ledger import Ledger
+    from bulletin.intake.roster import Roster
+    from bulletin.stats.figures import month_figures
+
+    office = make_workspace(tmp_path / "ws")
+    draft(office, "2026-11", "1.docx", "财政十一月", "区财政局", "十一月财政正文。")
+    (office.month_dir("2026-11") / "区教体局-旧格式稿件.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
+    ws = str(office.root)
+    invoke("compile", "-w", ws, "-m", "2026-11")
+    bulletin = next((office.root / "outputs" / "2026-11").glob("工作简报第*期.docx"))
+    edited = Document(str(bulletin))
+    edited.add_paragraph("审核时补充的一句。")
+    edited.save(str(bulletin))
+    invoke("approve", "-w", ws, "-m", "2026-11", "--by", "主任")
+
+    roster = Roster.load(office.root / "inputs" / "units.csv")
+    scoring = office.ws.settings.scoring
+    with Ledger(office.ws.ledger_path) as ledger:
+        plain = month_figures(ledger, "2026-11", roster, scoring)
+        counting = month_figures(ledger, "2026-11", roster, scoring.model_copy(update={"count_refused": True}))
+    assert plain.approved and [(i.file, i.unit, i.status, i.counted) for i in plain.items] == [
+        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "", "未能使用", False)]
+    assert (plain.submitted("区财政局"), plain.adopted("区财政局"), plain.submitted("区教体局")) == (1, 1, 0)
+    assert [(i.file, i.unit, i.status, i.counted) for i in counting.items] == [
+        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "区教体局", "未能使用", True)]
+    assert (counting.submitted("区教体局"), counting.adopted("区教体局")) == (1, 0)

@@ -146,7 +146,7 @@ def _item(month: str, record: CompileRecord, row: dict, roster: Roster, scoring:
     if status in ("duplicate", "replaced"):
         return Item(month, record.number, file, "", "", "重复" if status == "duplicate" else "被替换", "", counted=False)
     if status == "refused":
-        if scoring.count_refused and file.lower().endswith(".docx"):
+        if scoring.count_refused:
             found, guessed_title = split_file_name(Path(file), roster)
             if found:
                 return Item(month, record.number, file, roster.resolve(found[0]) or found[0], guessed_title,
