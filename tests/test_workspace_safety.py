@@ -69,7 +69,7 @@ def test_every_output_is_written_to_a_temporary_file_and_renamed(office, monkeyp
     result = office.compile()
     out = office.ws.month_outputs(office.month)
     produced = sorted(p for p in out.iterdir() if p.is_file())
-    assert produced == sorted([result.path, result.report_path])
+    assert produced == sorted([result.path, result.report_path, result.suggestions])
     for path in produced:
         (src,) = [s for s, d in renames if d == path]
         assert src.parent == path.parent and src.name.startswith(".tmp-")
@@ -201,7 +201,7 @@ def test_a_failed_compile_leaves_the_previous_bulletin_intact(office, monkeypatc
 
     assert first.path.read_bytes() == kept
     out = office.ws.month_outputs(office.month)
-    assert sorted(p.name for p in out.iterdir()) == sorted([first.path.name, first.report_path.name])
+    assert sorted(p.name for p in out.iterdir()) == sorted([first.path.name, first.report_path.name, "通报建议.xlsx"])
     with Ledger(office.ws.ledger_path) as ledger:
         assert ledger.compile_count(office.month) == 1
         assert ledger.last_compile(office.month).sha256 == bulletin.core.atomic.sha256_file(first.path)
