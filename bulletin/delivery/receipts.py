@@ -59,6 +59,8 @@ def receipt_body(settings: Settings, message: MailMessage) -> str:
             text = "已收到。您的邮箱尚未在单位名册中登记，稿件待办公室核实发件单位后编入"
         elif outcome == "duplicate":
             text = OUTCOME_WORDS["duplicate"]
+        elif outcome == "returned":
+            text = f"已收到{item['reason']}，将汇总到督查专报"
         else:
             text = f"未收取——{item['reason']}"
         lines.append(f"{n}. {item['name']}：{text}")

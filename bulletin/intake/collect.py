@@ -19,6 +19,7 @@ saved twice. Receipts go out at the end, through [smtp]; those not sent are retr
 from __future__ import annotations
 
 import logging
+import re
 import mimetypes
 import os
 import secrets
@@ -44,6 +45,18 @@ from .roster import Roster
 log = logging.getLogger("bulletin.fetch")
 
 STAGING = "mail-staging"
+SUPERVISION_INPUTS, SUPERVISION_RETURNS = "督查", "反馈"  # bulletin/supervision/round.py INPUT_FOLDER, RETURNS_FOLDER
+_ROUND_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def returned_marker(item: Item) -> tuple[str, str] | None:
+    """(round, unit) when the file is one of the 督查 sheets the office sent out (recognised by its hidden
+    marker, not by its name); None for anything else."""
+    if item.suffix not in (".xlsx", ".xlsm") or not item.data.startswith(b"PK"):
+        return None
+    from ..supervision.sheets import marker_of_bytes
+
+    return marker_of_bytes(item.data)
 LOCK_WAIT_SECONDS = 600
 _NAMED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -65,6 +78,7 @@ class FetchReport:
     too_large: int = 0
     left: int = 0  # over max_messages: read by the next fetch
     recovered: int = 0  # files put in place for a fetch that had stopped part way
+    returned: int = 0  # 督查 sheets sent back by units, saved in inputs/督查/<month>/反馈/
     receipts: dict = field(default_factory=lambda: {"sent": 0, "failed": 0, "waiting": 0, "errors": []})
     months: set[str] = field(default_factory=set)  # months that got drafts (in the folder or 待核实/)
     touched: set[str] = field(default_factory=set)  # months that got any message (for the mailbox table)
@@ -75,7 +89,7 @@ class FetchReport:
         text = [
             f"收取新邮件 {self.messages} 封：保存稿件 {self.drafts} 篇，待核实 {self.quarantined} 篇，"
             f"未收取 {self.refused} 份，重复 {self.duplicates} 份，超过大小上限 {self.too_large} 封，"
-            f"系统邮件 {self.skipped} 封。",
+            f"系统邮件 {self.skipped} 封。" + (f"督查反馈表 {self.returned} 份。" if self.returned else ""),
             f"回执：发出 {r['sent']} 份，失败 {r['failed']} 份（下次收稿时重试）"
             + (f"，{r['waiting']} 份未发（未配置 [smtp]，配置后下次收稿时补发）" if r["waiting"] else "") + "。",
         ]
@@ -250,9 +264,13 @@ class _Fetch:
                                 for name, reason in refusals]
         staged: list[tuple[dict, bytes]] = []
         for item in items:
+            marker = returned_marker(item)
+            if marker is not None:  # a unit's 督查 sheet sent back: to the round's 反馈/, whatever its name
+                outcomes.append(self._returned(item, *marker))
+                continue
             placement = place(item, sender_known=known)
             outcomes.append(self._file(item, placement, folder, taken, staged, origin_of(item)))
-        usable = any(o["outcome"] in ("draft", "quarantine", "duplicate") for o in outcomes)
+        usable = any(o["outcome"] in ("draft", "quarantine", "duplicate", "returned") for o in outcomes)
         if not usable and not sub.machine and sub.body_chars >= 100:
             title = sub.title or "（无标题）"
             data = body_draft(title, unit or None, sub.body, sender=sub.sender, received=arrived)
@@ -281,11 +299,34 @@ class _Fetch:
             shutil.rmtree(self.ws.state_dir / STAGING / message_dir, ignore_errors=True)
         for o in outcomes:
             counter = {"draft": "drafts", "quarantine": "quarantined", "refused": "refused",
-                       "duplicate": "duplicates"}[o["outcome"]]
+                       "duplicate": "duplicates", "returned": "returned"}[o["outcome"]]
             setattr(self.report, counter, getattr(self.report, counter) + 1)
         if any(o["outcome"] in ("draft", "quarantine") for o in outcomes):
             self.report.months.add(month)
         self._line(sub, "；".join(f"{o['name']}：{OUTCOME_TEXT[o['outcome']]}" for o in outcomes) or "没有可用的稿件")
+
+    def _returned(self, item: Item, round_id: str, unit: str) -> dict:
+        """A returned 督查 sheet goes to inputs/督查/<month>/反馈/ (the round's month comes from the sheet's hidden
+        marker, checked to be a month: never a path). Written at once and atomically; a rerun after a crash finds
+        the same bytes there and saves nothing twice."""
+        month = round_id.rpartition("/")[2]
+        if not _ROUND_MONTH.fullmatch(month):
+            return {"name": item.label, "outcome": "refused", "file": "",
+                    "reason": "督查反馈表中的标记无法识别，未收取：请使用办公室发出的表格填写后发回"}
+        relative = f"{SUPERVISION_INPUTS}/{month}/{SUPERVISION_RETURNS}"
+        folder = self.ws.inputs / relative
+        sha = digest(item.data)
+        names = set()
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                names.add(path.name)
+                if path.is_file() and sha256_file(path) == sha:
+                    return {"name": item.label, "outcome": "duplicate", "file": f"{relative}/{path.name}",
+                            "reason": f"与已收到的《{path.name}》内容相同，未重复保存"}
+        name = unique_name(item.name, names)
+        write_atomic(folder / name, item.data)
+        return {"name": item.label, "outcome": "returned", "file": f"{relative}/{name}",
+                "reason": f"{unit}的{month}重点任务落实情况反馈表"}
 
     def _file(self, item: Item, placement: Placement, folder: Path, taken: dict, staged: list, origin: str) -> dict:
         """One file's outcome; drafts get a unique name in their folder and are queued for staging."""

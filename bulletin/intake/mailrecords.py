@@ -10,7 +10,8 @@ from .attachments import QUARANTINE
 from .bodydraft import FLAG
 from .roster import Roster
 
-OUTCOME_TEXT = {"draft": "已收稿", "quarantine": "待核实", "refused": "未收取", "duplicate": "重复"}
+OUTCOME_TEXT = {"draft": "已收稿", "quarantine": "待核实", "refused": "未收取", "duplicate": "重复",
+                "returned": "已收到督查反馈表"}
 
 
 def sender_units(ws: Workspace, month: str, roster: Roster | None = None) -> dict[str, str]:

@@ -85,8 +85,13 @@ class ReturnedSheet:
 
 def marker_of(path: Path) -> tuple[str, str] | None:
     """(round, unit) from a returned sheet's hidden marker; None for any other file."""
+    return marker_of_bytes(Path(path).read_bytes())
+
+
+def marker_of_bytes(data: bytes) -> tuple[str, str] | None:
+    """The same for a file's bytes (an attachment the mailbox received)."""
     try:
-        book = load_workbook(BytesIO(Path(path).read_bytes()), data_only=True)
+        book = load_workbook(BytesIO(data), data_only=True)
     except Exception:  # not an .xlsx at all: not one of ours
         return None
     return _marker(book)
