@@ -230,6 +230,55 @@ def reject(
     _decide(ws, _month(ws, month), False, by, comment, sha256)
 
 
+def _prefect_server() -> str:
+    url = os.environ.get("PREFECT_API_URL", "")
+    if not url:
+        _fail("未设置 PREFECT_API_URL：请先设置为 Prefect 服务器的地址，如 export PREFECT_API_URL=http://127.0.0.1:4200/api")
+    return url
+
+
+def _offices_status() -> None:
+    from flows.deploy import offices_status  # Prefect only for this option
+
+    url = _prefect_server()
+    try:
+        lines = offices_status()
+    except Exception as exc:  # the server is down or refuses: say so, in Chinese, without a traceback
+        _fail(f"无法读取 Prefect 服务器 {url} 上的部署（{exc.__class__.__name__}）：请确认服务器已启动。")
+    if not lines:
+        _say(f"Prefect 服务器 {url} 上还没有部署任何办公室的月度流程（bulletin deploy）。")
+    for line in lines:
+        _say(f"{line.office}：{line.text}（{line.deployment}，工作目录 {line.workspace}）")
+
+
+@app.command()
+@_guard
+def deploy(
+    workspace: WorkspaceOpt = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="部署名称（默认为办公室简称 [bulletin] short_name）")] = None,
+    pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池")] = "bulletin",
+    queue: Annotated[Optional[str], typer.Option("--queue", help="工作队列（默认 default）")] = None,
+) -> None:
+    """把本工作目录的月度流程（有 [mailbox] 时还有每日收稿）部署到 PREFECT_API_URL 所指的 Prefect 服务器。"""
+    from flows.deploy import check_workspace, deploy_workspace  # Prefect only for this command
+
+    url = _prefect_server()
+    ws = _workspace(workspace)
+    for remark in check_workspace(ws):
+        _say(f"注意：{remark}")
+    try:
+        done = deploy_workspace(ws.root, name=name, pool=pool, queue=queue)
+    except BulletinError:
+        raise
+    except Exception as exc:
+        _fail(f"部署到 {url} 失败（{exc.__class__.__name__}：{exc}）：请确认服务器已启动、工作池 {pool} 已创建"
+              f"（prefect work-pool create {pool} --type process）。")
+    short = ws.settings.bulletin.office_short_name
+    for d in done:
+        _say(f"已部署 {d.full_name}：计划 {d.cron}（{d.timezone}），标签 office:{short}，工作目录 {ws.root}")
+    _say(f"运行名称形如“{short}-2026-10”；启动工作进程：prefect worker start --pool {pool}")
+
+
 def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str, sha256: str) -> None:
     """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
     from .core.ledger import Ledger
@@ -270,12 +319,18 @@ def send(
 
 @app.command()
 @_guard
-def status(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: SeriesOpt = None) -> None:
+def status(
+    workspace: WorkspaceOpt = None, month: MonthOpt = None, series: SeriesOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="列出 Prefect 服务器（PREFECT_API_URL）上部署的每个办公室的当月状态")] = False,
+) -> None:
     """查看某月简报的状态：收稿、期号、审核、发送。"""
     from .delivery.status import month_status
 
     from .delivery.delivery import for_series
 
+    if all_:
+        _offices_status()
+        return
     ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
     _say(for_series(ws, month_status(ws, month).summary()))

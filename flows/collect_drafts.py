@@ -43,7 +43,20 @@ def publish_mailbox(root: str, month: str) -> None:
     create_table_artifact(rows, key=f"mailbox-{month}", description=f"{month} 投稿邮箱收稿情况")
 
 
-@flow(name="collect-drafts", description="从投稿邮箱收稿：保存稿件附件，给每封来信发回执。", persist_result=False)
+def _run_name() -> str:
+    """"<office short name>-收稿-2026-11-24" (Beijing date): several offices' fetches told apart in the UI."""
+    from datetime import datetime
+
+    from prefect.runtime import flow_run
+
+    from bulletin.core.workspace import OFFICE_TZ
+    from flows.monthly_bulletin import office_short_name
+
+    return f"{office_short_name(flow_run.parameters.get('workspace', '.'))}-收稿-{datetime.now(OFFICE_TZ):%Y-%m-%d}"
+
+
+@flow(name="collect-drafts", flow_run_name=_run_name, description="从投稿邮箱收稿：保存稿件附件，给每封来信发回执。",
+      persist_result=False)
 def collect_drafts(workspace: str = ".", month: str | None = None) -> str:
     """Fetch the mailbox; `month` puts everything fetched into that month (default: by arrival time)."""
     from flows.monthly_bulletin import _workspace  # the same check of the deployment's workspace parameter

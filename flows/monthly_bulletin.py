@@ -128,9 +128,20 @@ def _workspace(workspace: str) -> Workspace:
 
 
 def _run_name() -> str:
+    """"<office short name>-2026-10": on a server shared by several offices, whose run is whose."""
     from prefect.runtime import flow_run
 
-    return f"bulletin-{flow_run.parameters.get('month') or current_month()}"
+    month = flow_run.parameters.get("month") or current_month()
+    return f"{office_short_name(flow_run.parameters.get('workspace', '.'))}-{month}"
+
+
+def office_short_name(workspace: str) -> str:
+    """The workspace's [bulletin] short_name (or the masthead's first part); "bulletin" when it cannot be read
+    (the run then fails with the settings' own message, not here)."""
+    try:
+        return Workspace.at(workspace).settings.bulletin.office_short_name
+    except Exception:  # a run name must never be the reason a run fails
+        return "bulletin"
 
 
 def _status_summary(status: MonthStatus, outcome: list[str]) -> str:

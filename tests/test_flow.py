@@ -218,6 +218,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
 
     assert "本次发送 3 位" in result
     assert flow_run(run_id).state.is_completed()
+    assert flow_run(run_id).name == "章贡区“五型”政府建设-2026-10"  # the office, then the month (issue 16)
     (_, _), (_, _), (rcpts, bulletin) = received(server)
     assert rcpts == RECIPIENT_EMAILS
     assert attachment_bytes(bulletin) == Path(compiled.path).read_bytes()  # the edited file, byte for byte

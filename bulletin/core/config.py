@@ -31,6 +31,23 @@ class BulletinSettings(_Section):
     template: str | None = None
     # Subject of the monthly notice heading: "2026年10月份<notice_subject>工作通报".
     notice_subject: str | None = None
+    # The office's short name on a shared Prefect server: run names "<short_name>-2026-10", tag office:<short_name>.
+    short_name: str | None = None
+
+    @field_validator("short_name")
+    @classmethod
+    def _plain_short_name(cls, short_name: str | None) -> str | None:
+        if short_name is not None and (not short_name.strip() or any(c in short_name for c in '/\\:*?"<>|{}')):
+            raise ValueError("简称不能为空，也不能含有 / \\ : * ? \" < > | { } 等字符")
+        return short_name.strip() if short_name else None
+
+    @property
+    def office_short_name(self) -> str:
+        """[bulletin] short_name, else the masthead's first part ("章贡区“五型”政府建设"), else its main word."""
+        if self.short_name:
+            return self.short_name
+        head, main = self.masthead_parts
+        return "".join((head or main).split())
 
     @property
     def masthead_parts(self) -> tuple[str, str]:
@@ -82,6 +99,31 @@ class ReviewSettings(_Section):
 class MailSettings(_Section):
     # Most government mail systems refuse attachments over 20-50 MB: compile warns, send refuses.
     max_attachment_mb: float = Field(default=20, gt=0)
+
+
+class ScheduleSettings(_Section):
+    """[schedule]: when `bulletin deploy` schedules the monthly run (5-field cron, in the office's time zone)."""
+
+    cron: NonEmpty = "0 9 5 * *"
+    timezone: NonEmpty = "Asia/Shanghai"
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, cron: str) -> str:
+        if len(cron.split()) != 5:
+            raise ValueError(f"cron 应为 5 项（分 时 日 月 星期），如 \"0 9 5 * *\" 表示每月 5 日 9:00，现在是 \"{cron}\"")
+        return cron
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, timezone: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"不认识的时区“{timezone}”（北京时间写 \"Asia/Shanghai\"）") from None
+        return timezone
 
 
 class ScoringSettings(_Section):
@@ -140,6 +182,7 @@ class Settings(_Section):
     layout: LayoutSettings = LayoutSettings()
     series: dict[str, "SeriesSettings"] = {}  # other numbered series ([series.督查专报]); model at the end
     scoring: ScoringSettings = ScoringSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 _KEY_NAMES = {

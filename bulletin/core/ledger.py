@@ -329,6 +329,11 @@ class Ledger:
         row = self._conn.execute("SELECT run_id, state FROM flow_runs WHERE month = ?", (month,)).fetchone()
         return None if row is None else (row["run_id"], row["state"])
 
+    def flow_run_updated(self, month: str) -> str | None:
+        """When the month's flow run last changed state (e.g. since when it waits for the review)."""
+        row = self._conn.execute("SELECT updated_at FROM flow_runs WHERE month = ?", (month,)).fetchone()
+        return None if row is None else row["updated_at"]
+
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT/ROLLBACK; nested use joins the outer transaction."""
