@@ -275,7 +275,8 @@ def deploy(
               f"（prefect work-pool create {pool} --type process）。")
     short = ws.settings.bulletin.office_short_name
     for d in done:
-        _say(f"已部署 {d.full_name}：计划 {d.cron}（{d.timezone}），标签 office:{short}，工作目录 {ws.root}")
+        plan = f"计划 {d.cron}（{d.timezone}）" if d.cron else "不定时（在界面中点 Run 启动）"
+        _say(f"已部署 {d.full_name}：{plan}，标签 office:{short}，工作目录 {ws.root}")
     _say(f"运行名称形如“{short}-2026-10”；启动工作进程：prefect worker start --pool {pool}")
 
 

@@ -20,6 +20,7 @@ from bulletin.intake.roster import Roster
 CHECKOUT = Path(__file__).resolve().parents[1]
 MONTHLY = ("monthly-bulletin", "flows/monthly_bulletin.py:monthly_bulletin")
 COLLECT = ("collect-drafts", "flows/collect_drafts.py:collect_drafts")
+SUPERVISION = ("supervision", "flows/supervision.py:supervision")
 COLLECT_CRON = "0 18 * * *"  # 18:00 every day: receipts the same day
 JOB_ENV = {"PREFECT_LOGGING_EXTRA_LOGGERS": "bulletin", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
@@ -67,17 +68,19 @@ def deploy_workspace(root: Path, *, name: str | None = None, pool: str = "bullet
     plans = [(MONTHLY, settings.schedule.cron)]
     if settings.mailbox is not None:
         plans.append((COLLECT, COLLECT_CRON))
+    if settings.series:  # a 督查专报 series: its round is started by hand (often quarterly), so no schedule
+        plans.append((SUPERVISION, None))
     done = []
     for (flow_name, entrypoint), cron in plans:
         source = flow.from_source(source=str(CHECKOUT), entrypoint=entrypoint)
         deployment_id = source.deploy(
             name=name, work_pool_name=pool, work_queue_name=queue,
             parameters={"workspace": str(ws.root)},
-            schedule=Cron(cron, timezone=settings.schedule.timezone),
+            schedule=Cron(cron, timezone=settings.schedule.timezone) if cron else None,
             tags=tags, job_variables={"env": JOB_ENV}, print_next_steps=False,
             description=f"{settings.bulletin.short_title}（{ws.root}）",
         )
-        done.append(Deployed(flow_name, name, str(deployment_id), cron, settings.schedule.timezone))
+        done.append(Deployed(flow_name, name, str(deployment_id), cron or "", settings.schedule.timezone))
     return done
 
 

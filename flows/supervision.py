@@ -101,7 +101,17 @@ def _record_run(rnd: Round, run_id: str, state: str) -> None:
         ledger.record_flow_run(rnd.month, run_id, state)
 
 
-@flow(name="supervision", flow_run_name="supervision-{month}-{stage}", log_prints=False)
+def _run_name() -> str:
+    """"<office short name>-督查-2026-09-report": whose round, on a server shared by several offices."""
+    from prefect.runtime import flow_run
+
+    from flows.monthly_bulletin import office_short_name
+
+    p = flow_run.parameters
+    return f"{office_short_name(p.get('workspace', '.'))}-督查-{p.get('month')}-{p.get('stage', 'report')}"
+
+
+@flow(name="supervision", flow_run_name=_run_name, log_prints=False)
 def supervision(month: str, stage: str = "report", workspace: str = ".", series: str = DEFAULT_SERIES,
                 due: str | None = None, mail: bool = True, report_date: str | None = None,
                 timeout_days: float | None = None) -> str:

@@ -44,7 +44,8 @@ def offices(prefect_server, tmp_path_factory):  # noqa: F811
     zhanggong = office(root / "zhanggong", "章贡区“五型”政府建设 工作简报")
     nankang = office(root / "nankang", "南康区 政务信息", 'short_name = "南康区政府办"\n')
     (nankang / "bulletin.toml").write_text((nankang / "bulletin.toml").read_text(encoding="utf-8").replace(
-        "[smtp]", '[schedule]\ncron = "30 8 1 * *"\n\n[mailbox]\nhost = "imap.163.com"\nuser = "nk@163.com"\n\n[smtp]'),
+        "[smtp]", '[schedule]\ncron = "30 8 1 * *"\n\n[mailbox]\nhost = "imap.163.com"\nuser = "nk@163.com"\n\n'
+                  '[series."督查专报"]\ntitle = "督查专报"\nreport_to = "区政府区长"\nsend_to = "区政府各部门"\n\n[smtp]'),
         encoding="utf-8")
     results = {name: bulletin(["deploy", "-w", str(path)], env) for name, path in
                (("zhanggong", zhanggong), ("nankang", nankang))}
@@ -64,8 +65,11 @@ def test_each_office_gets_its_own_deployments_named_tagged_and_scheduled(offices
     assert sorted(deployments) == [
         "南康区政府办/flows/collect_drafts.py:collect_drafts",
         "南康区政府办/flows/monthly_bulletin.py:monthly_bulletin",
+        "南康区政府办/flows/supervision.py:supervision",
         "章贡区“五型”政府建设/flows/monthly_bulletin.py:monthly_bulletin",
     ]
+    assert deployments["南康区政府办/flows/supervision.py:supervision"]["schedules"] == []  # rounds start by hand
+    assert "已部署 supervision/南康区政府办：不定时（在界面中点 Run 启动）" in offices["results"]["nankang"].stdout
     zg = deployments["章贡区“五型”政府建设/flows/monthly_bulletin.py:monthly_bulletin"]
     nk = deployments["南康区政府办/flows/monthly_bulletin.py:monthly_bulletin"]
     nk_collect = deployments["南康区政府办/flows/collect_drafts.py:collect_drafts"]
@@ -90,7 +94,7 @@ def test_deploying_again_updates_the_same_deployment(offices, tmp_path):
             again = client.get("/deployments/name/monthly-bulletin/章贡区“五型”政府建设").json()
             count = len(client.post("/deployments/filter", json={}).json())
         before = offices["deployments"]["章贡区“五型”政府建设/flows/monthly_bulletin.py:monthly_bulletin"]
-        assert again["id"] == before["id"] and count == 3
+        assert again["id"] == before["id"] and count == 4
         assert [s["schedule"]["cron"] for s in again["schedules"]] == ["0 10 6 * *"]
     finally:
         (path / "bulletin.toml").write_text(text, encoding="utf-8")
@@ -105,7 +109,7 @@ def test_a_workspace_that_would_fail_is_refused_before_anything_is_deployed(offi
     result = bulletin(["deploy", "-w", str(broken)], offices["env"])
     assert result.returncode == 1 and "配置文件" in result.stdout + result.stderr
     with httpx.Client(base_url=offices["api"], timeout=10) as client:
-        assert len(client.post("/deployments/filter", json={}).json()) == 3
+        assert len(client.post("/deployments/filter", json={}).json()) == 4
 
 
 def test_status_all_lists_every_office_from_the_server(offices):
