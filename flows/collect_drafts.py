@@ -20,7 +20,7 @@ from bulletin.intake.mailrecords import mailbox_rows
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
-@task(name="从投稿邮箱收稿", **_TASK)
+@task(name="fetch 从投稿邮箱收稿", **_TASK)
 def fetch_mail(root: str, month: str | None = None) -> FetchReport:
     logger = get_run_logger()
     report = fetch(Workspace.at(root), month, on_wait=lambda: logger.info("另一个收稿任务正在进行，等待其完成……"))
@@ -32,7 +32,7 @@ def fetch_mail(root: str, month: str | None = None) -> FetchReport:
     return report
 
 
-@task(name="发布投稿邮箱表", **_TASK)
+@task(name="publish-mailbox 发布投稿邮箱表", **_TASK)
 def publish_mailbox(root: str, month: str) -> None:
     """Table artifact `mailbox-YYYY-MM`: every message of the month and what happened to each file."""
     rows = [

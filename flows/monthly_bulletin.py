@@ -27,6 +27,9 @@ waits again, within the same time limit.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 import logging
 import os
 import time
@@ -40,7 +43,7 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.tasks import exponential_backoff
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bulletin.stats.run import run_stats
 from bulletin.core.errors import BulletinError
@@ -66,17 +69,47 @@ _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 _DRAFT_STATUS = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 
 
+APPROVE, REJECT = "通过", "退回"
+
+
 class ReviewAnswer(RunInput):
     """The reviewer's decision on one version of the file, entered in the Prefect UI ("Resume", the form is
-    filled in with the version shown) or sent by `bulletin approve/reject`."""
+    filled in with the version shown) or sent by `bulletin approve/reject`. The decision has no default: a
+    form submitted with only a name is refused, never read as a rejection; 退回 needs 审核意见 (the schema says
+    so, and the server checks it before the run resumes)."""
 
-    approved: bool = Field(title="审核通过", description="勾选：审核通过并发送；不勾选：退回，不发送")
+    model_config = {"json_schema_extra": {
+        "if": {"properties": {"decision": {"const": REJECT}}, "required": ["decision"]},
+        "then": {"properties": {"comment": {"minLength": 1, "pattern": "\\S"}}, "required": ["comment"]},
+    }}
+
+    decision: Literal["通过", "退回"] = Field(
+        title="审核结果", description="通过：审核通过并发送；退回：不发送（请在“审核意见”中写明原因）")
     reviewer: str = Field(title="审核人", min_length=1, description="审核人姓名")
-    comment: str = Field(default="", title="审核意见", description="退回时请写明原因")
+    comment: str = Field(default="", title="审核意见", description="退回时必须填写原因；通过时可不填")
     sha256: str = Field(
         title="文件校验码（审核的版本）", min_length=approval.MIN_SHA_PREFIX,
         description="所审核文件的校验码（已按等待时的文件填好）；文件之后若被修改，审核结果不会记录，流程会把新版本送审",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_approved(cls, data):  # noqa: ANN001
+        """`approved=True/False` (the command line's resume, older callers) means 通过/退回."""
+        if isinstance(data, dict) and "decision" not in data and isinstance(data.get("approved"), bool):
+            data = {**{k: v for k, v in data.items() if k != "approved"},
+                    "decision": APPROVE if data["approved"] else REJECT}
+        return data
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self):
+        if self.decision == REJECT and not self.comment.strip():
+            raise ValueError("退回时请填写审核意见（退回原因）")
+        return self
+
+    @property
+    def approved(self) -> bool:
+        return self.decision == APPROVE
 
 
 # -- helpers (no bulletin logic: logging, retry policy, presentation) -------------------------------------
@@ -159,7 +192,7 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
         (
             f"- 稿件：编入 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
             f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份，被替换 {counts.get('replaced', 0)} 份"
-            f"（明细见 `intake-{status.month}`）"
+            f"（明细见 [intake-{status.month}](/artifacts/key/intake-{status.month})）"
         ),
         f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
     ]
@@ -170,12 +203,12 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
 
 
 # -- tasks ---------------------------------------------------------------------------------------------------
-@task(name="读取本月状态", **_TASK)
+@task(name="status 读取本月状态", **_TASK)
 def read_status(root: str, month: str) -> MonthStatus:
     return month_status(Workspace.at(root), month)
 
 
-@task(name="收稿、校验、读取通报表、编排", **_TASK)
+@task(name="compile 收稿编排", **_TASK)
 def compile_bulletin(root: str, month: str) -> CompileResult:
     """compile_month: gather and validate drafts, read the notice sheet, compose -- one step under the
     workspace lock, the number reserved only once the file is written."""
@@ -205,14 +238,15 @@ def compile_bulletin(root: str, month: str) -> CompileResult:
     return result
 
 
-@task(name="发布收稿表", **_TASK)
+@task(name="publish-intake 发布收稿表", **_TASK)
 def publish_intake(status: MonthStatus) -> None:
     """Table artifact `intake-YYYY-MM`: the drafts of the month's current compile, as the ledger has them."""
     c = status.compile
     rows = [
         {
-            "file": d.get("file", ""), "column": d.get("column", ""), "unit": d.get("unit", ""),
-            "title": d.get("title", ""), "status": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")), "reason": d.get("reason", ""),
+            "文件": d.get("file", ""), "栏目": d.get("column", ""), "单位": d.get("unit", ""),
+            "标题": d.get("title", ""), "状态": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")),
+            "原因": d.get("reason", ""),
         }
         for d in (c.drafts if c else [])
     ]
@@ -222,7 +256,7 @@ def publish_intake(status: MonthStatus) -> None:
     )
 
 
-@task(name="发布摘要", **_TASK)
+@task(name="publish-summary 发布摘要", **_TASK)
 def publish_summary(root: str, month: str, outcome: list[str]) -> None:
     """Markdown artifact `bulletin-YYYY-MM`: path, number, drafts, review and delivery state."""
     status = month_status(Workspace.at(root), month)
@@ -244,7 +278,7 @@ def _reported(report: DeliveryReport) -> DeliveryReport:
     return report
 
 
-@task(name="发布报送统计", **_TASK)
+@task(name="publish-stats 发布报送统计", **_TASK)
 def publish_stats(root: str, month: str) -> None:
     """Table artifact `stats-YYYY-MM`: the year's ranking up to this month, top 10, and the workbook written."""
     result = run_stats(_workspace(root), year=month[:4])
@@ -257,12 +291,12 @@ def publish_stats(root: str, month: str) -> None:
                           description=f"{month[:4]}年信息报送得分前 10 名（{result.workbook.name}）")
 
 
-@task(name="送审邮件", **_MAIL_TASK)
+@task(name="mail-review 送审邮件", **_MAIL_TASK)
 def mail_for_review(root: str, month: str) -> DeliveryReport:
     return _reported(send_for_review(Workspace.at(root), month))
 
 
-@task(name="记录审核结果", **_TASK)
+@task(name="record-decision 记录审核结果", **_TASK)
 def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> approval.Decision | None:
     """The decision on the version the reviewer saw (answer.sha256); None when the file changed since (then
     nothing is recorded). Not written again when `bulletin approve`/`reject` recorded it before resuming."""
@@ -277,13 +311,13 @@ def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> 
     return decision
 
 
-@task(name="分发简报", **_MAIL_TASK)
+@task(name="deliver 分发简报", **_MAIL_TASK)
 def deliver(root: str, month: str) -> DeliveryReport:
     """The same idempotent send as `bulletin send`: only recipients who do not have the approved file yet."""
     return _reported(send_bulletin(Workspace.at(root), month))
 
 
-@task(name="记录流程状态", **_TASK)
+@task(name="record-run 记录流程状态", **_TASK)
 def record_flow_run(root: str, month: str, run_id: str, state: str) -> None:
     with Ledger(Workspace.at(root).ledger_path) as ledger:
         ledger.record_flow_run(month, run_id, state)
@@ -419,11 +453,11 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
     )
     form = ReviewAnswer.with_initial_data(
         description=(
-            f"**{month} 工作简报 第{now.compile.number}期**：`{path}`"
+            f"**{month} 工作简报 第{now.compile.number}期，{version_text(now)}**：`{path}`"
             f"（校验码 `{sha[:12]}`）。\n\n"
             "审核的是校验码所对应的这个版本：如需修改，请先在 Word 中修改并保存，再重新打开本页面审核；"
             "打开页面后文件若又被修改，审核结果不会记录，新版本会重新送审。"
-            "勾选“审核通过”并填写审核人即发送；不勾选为退回（请写明意见），不发送。"
+            "“审核结果”选“通过”并填写审核人即发送；选“退回”须填写审核意见，不发送。"
         ),
         sha256=sha,
     )
@@ -435,6 +469,15 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
             "或重新运行本流程。"
         )
         raise
+
+
+def version_text(status: MonthStatus) -> str:
+    """The version under review as a reviewer can check it: "11月5日 09:12 编排的版本" (Beijing time), or
+    "编排后经人工修改的版本" when the file was edited in Word since."""
+    if status.edited_since_compile:
+        return "编排后经人工修改的版本"
+    stamp = datetime.fromisoformat(status.compile.compiled_at)
+    return f"{stamp.month}月{stamp.day}日 {stamp:%H:%M} 编排的版本"
 
 
 def _deliver(root: str, month: str, outcome: list[str]) -> str:

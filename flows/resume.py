@@ -52,7 +52,8 @@ def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha2
 
     from flows.monthly_bulletin import ReviewAnswer
 
-    answer = ReviewAnswer(approved=approved, reviewer=reviewer.strip(), comment=comment.strip(), sha256=sha256)
+    answer = ReviewAnswer(decision="通过" if approved else "退回", reviewer=reviewer.strip(), comment=comment.strip(),
+                          sha256=sha256)
     what = "审核通过，流程将发送简报" if approved else "退回，流程结束，不发送"
     deadline = time.monotonic() + PAUSE_WAIT_SECONDS
     try:

@@ -36,7 +36,7 @@ def _round(workspace: str, month: str, series: str) -> Round:
     return Round.of(_workspace(workspace), month, series)
 
 
-@task(name="拆分任务表并发给各单位", **_TASK)
+@task(name="split 拆分任务表并发给各单位", **_TASK)
 def split_and_mail(workspace: str, month: str, series: str, due: str | None, mail: bool) -> list[str]:
     rnd = _round(workspace, month, series)
     report = split_round(rnd, date.fromisoformat(due) if due else None)
@@ -48,7 +48,7 @@ def split_and_mail(workspace: str, month: str, series: str, due: str | None, mai
     return lines
 
 
-@task(name="汇总各单位反馈", **_TASK)
+@task(name="merge 汇总各单位反馈", **_TASK)
 def merge(workspace: str, month: str, series: str) -> list[str]:
     lines = merge_round(_round(workspace, month, series)).lines()
     for line in lines:
@@ -56,7 +56,7 @@ def merge(workspace: str, month: str, series: str) -> list[str]:
     return lines
 
 
-@task(name="生成督查专报", **_TASK)
+@task(name="report 生成督查专报", **_TASK)
 def report(workspace: str, month: str, series: str, report_date: str | None) -> str:
     rnd = _round(workspace, month, series)
     result = write_report(rnd, date.fromisoformat(report_date) if report_date else None)
@@ -64,13 +64,13 @@ def report(workspace: str, month: str, series: str, report_date: str | None) -> 
     return str(result.path)
 
 
-@task(name="送审", **_TASK)
+@task(name="mail-review 送审", **_TASK)
 def mail_for_review(workspace: str, month: str, series: str) -> None:
     for line in send_for_review(_round(workspace, month, series).ws, month).lines():
         get_run_logger().info(line)
 
 
-@task(name="记录审核结果", **_TASK)
+@task(name="record-decision 记录审核结果", **_TASK)
 def record_decision(workspace: str, month: str, series: str, answer: ReviewAnswer, since: str) -> bool:
     decision, _ = approval.decide_once(_round(workspace, month, series).ws, month, answer.approved, answer.reviewer,
                                        answer.comment, answer.sha256, since=since)
@@ -78,7 +78,7 @@ def record_decision(workspace: str, month: str, series: str, answer: ReviewAnswe
     return decision.approved
 
 
-@task(name="分发督查专报", **_TASK)
+@task(name="deliver 分发督查专报", **_TASK)
 def deliver(workspace: str, month: str, series: str) -> str:
     result = send_bulletin(_round(workspace, month, series).ws, month)
     for line in result.lines():

@@ -184,13 +184,14 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     # Artifacts: the intake table (one row per file, in order) and the summary with path and number.
     (table,) = artifacts(run_id, f"intake-{MONTH}")
     rows = json.loads(table.data)
-    assert [r["file"] for r in rows] == ["1-区发改委.docx", "2-区财政局.docx", "3-旧稿.doc"]
-    assert [(r["unit"], r["title"], r["status"]) for r in rows[:2]] == [
+    assert [r["文件"] for r in rows] == ["1-区发改委.docx", "2-区财政局.docx", "3-旧稿.doc"]
+    assert [(r["单位"], r["标题"], r["状态"]) for r in rows[:2]] == [
         ("区发改委", "项目建设提速", "编入"), ("区财政局", "预算执行平稳", "编入")]
-    assert rows[2]["status"] == "未采用" and ".doc" in rows[2]["reason"]
-    assert set(rows[0]) == {"file", "column", "unit", "title", "status", "reason"}
+    assert rows[2]["状态"] == "未采用" and ".doc" in rows[2]["原因"]
+    assert list(rows[0]) == ["文件", "栏目", "单位", "标题", "状态", "原因"]  # Chinese headers (issue 11)
     summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
     assert compiled.path in summary and "第64期" in summary and "等待审核" in summary
+    assert f"[intake-{MONTH}](/artifacts/key/intake-{MONTH})" in summary  # the summary links the intake table
 
     # Someone edits the file in Word while the reviewer has the form open: the reviewer's approval names the
     # version shown, so it is refused (nothing recorded), the new version goes to the reviewers, the run waits.
@@ -201,7 +202,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     doc.save(compiled.path)
     edited = sha256_file(compiled.path)
     assert edited != compiled.sha256
-    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发", sha256=seen)
+    resume_from_ui(run_id, decision="通过", reviewer="张主任", comment="同意印发", sha256=seen)
     deadline = time.monotonic() + 60
     while len(server.messages) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -213,7 +214,7 @@ def test_pause_publish_review_then_ui_approval_mails_the_edited_file(tmp_path, s
     assert any("在您审核的版本" in m and "审核结果未记录" in m for m in run_logs(run_id, "审核结果未记录"))
 
     # The reviewer looks at the new version and approves it in the UI.
-    resume_from_ui(run_id, approved=True, reviewer="张主任", comment="同意印发", sha256=edited)
+    resume_from_ui(run_id, decision="通过", reviewer="张主任", comment="同意印发", sha256=edited)
     result = runner.join()
 
     assert "本次发送 3 位" in result
@@ -284,7 +285,7 @@ def test_rejection_mails_no_one_and_a_rerun_is_a_new_round(tmp_path, smtp_server
     runner = FlowThread(ws)
     run_id = wait_paused(ws, runner)
 
-    resume_from_ui(run_id, approved=False, reviewer="李科长", comment="第二篇数据需核实", sha256=shown_sha(ws))
+    resume_from_ui(run_id, decision="退回", reviewer="李科长", comment="第二篇数据需核实", sha256=shown_sha(ws))
     result = runner.join()
     assert "退回" in result and "第二篇数据需核实" in result
     assert flow_run(run_id).state.is_completed()
@@ -335,7 +336,7 @@ def test_two_runs_waiting_on_one_month_mail_everyone_once(tmp_path, smtp_server)
     done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
     assert done.exit_code == 0, done.output
     second.join()
-    resume_from_ui(first_id, approved=True, reviewer="张主任", sha256=shown_sha(ws))  # the old run, from the UI
+    resume_from_ui(first_id, decision="通过", reviewer="张主任", sha256=shown_sha(ws))  # the old run, from the UI
     assert "此前已发送 3 位" in first.join()
     assert server.handler.copies() == {**{r: 1 for r in REVIEWERS}, **{r: 1 for r in RECIPIENT_EMAILS}}
     with Ledger(ws.ledger_path) as ledger:

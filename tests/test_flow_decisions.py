@@ -35,3 +35,47 @@ def test_state_after_run():
     assert state_after_run(("run-2", "waiting_for_approval"), "run-1", timed_out=True) is None
     assert state_after_run(("run-1", "finished"), "run-1", timed_out=False) is None
     assert state_after_run(None, "run-1", timed_out=True) is None
+
+
+# -- the review form (issue 11: a form sent with only a name was read as a rejection) ----------------------------
+def _form_errors(answer: dict) -> list[str]:
+    """What the Prefect server says about a Resume form (it validates the run input against the form's JSON
+    schema with this function before resuming the run)."""
+    from prefect.utilities import schema_tools
+
+    from flows.monthly_bulletin import ReviewAnswer
+
+    schema = ReviewAnswer.with_initial_data(sha256="a" * 64).model_json_schema()
+    try:
+        schema_tools.validate(answer, schema, raise_on_error=True)
+    except schema_tools.ValidationError as exc:
+        return [str(exc)]
+    return []
+
+
+def test_the_review_form_has_an_explicit_decision_without_default():
+    from flows.monthly_bulletin import ReviewAnswer
+
+    schema = ReviewAnswer.model_json_schema()
+    assert schema["properties"]["decision"]["enum"] == ["通过", "退回"]
+    assert "default" not in schema["properties"]["decision"]
+    assert "decision" in schema["required"] and "approved" not in schema["properties"]
+    sha = "a" * 64
+    assert _form_errors({"reviewer": "张主任", "sha256": sha})  # only a name: refused, not a rejection
+    assert _form_errors({"decision": "退回", "reviewer": "张主任", "comment": "", "sha256": sha})
+    assert _form_errors({"decision": "退回", "reviewer": "张主任", "comment": "  ", "sha256": sha})
+    assert _form_errors({"decision": "同意", "reviewer": "张主任", "sha256": sha})
+    assert _form_errors({"decision": "退回", "reviewer": "张主任", "comment": "数据需核实", "sha256": sha}) == []
+    assert _form_errors({"decision": "通过", "reviewer": "张主任", "sha256": sha}) == []
+
+
+def test_the_answer_in_python_says_why_in_chinese_and_maps_the_command_line():
+    import pydantic
+
+    from flows.monthly_bulletin import ReviewAnswer
+
+    with pytest.raises(pydantic.ValidationError) as error:
+        ReviewAnswer(decision="退回", reviewer="张主任", comment=" ", sha256="a" * 64)
+    assert "退回时请填写审核意见（退回原因）" in str(error.value)
+    assert ReviewAnswer(approved=True, reviewer="张主任", sha256="a" * 64).decision == "通过"
+    assert ReviewAnswer(approved=False, reviewer="张主任", comment="缺数据", sha256="a" * 64).approved is False

@@ -74,7 +74,7 @@ def test_monthly_flow_fetches_before_it_compiles(tmp_path, imap_server, smtp_ser
     with Ledger(ws.ledger_path) as ledger:
         compiled = ledger.last_compile(MONTH)
     assert [(d["file"], d["unit"]) for d in compiled.drafts] == [("区财政局-预算执行.docx", "区财政局")]
-    resume_from_ui(run_id, approved=False, reviewer="张主任", comment="先不发")
+    resume_from_ui(run_id, decision="退回", reviewer="张主任", comment="先不发")
     runner.join()
     receipts = [m for m in smtp.messages if m.rcpt_tos == ["czj_zgq@163.com"]]
     assert len(receipts) == 1
