@@ -282,21 +282,13 @@ def deploy(
 
 def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str, sha256: str) -> None:
     """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
-    from .core.ledger import Ledger
+    from .delivery.waiting import resume_waiting_run
 
-    with Ledger(ws.ledger_path) as ledger:
-        waiting = ledger.flow_run(month)
-    if not waiting or waiting[1] != "waiting_for_approval":
-        return
-    try:
-        from flows.resume import (
-            resume_month_run,  # imports Prefect only when a run is waiting
-        )
-    except ImportError:
-        err.print("提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。")
-        return
-    message = resume_month_run(waiting[0], approved=approved, reviewer=reviewer, comment=comment, sha256=sha256)
-    _say(message)
+    message = resume_waiting_run(ws, month, approved, reviewer, comment, sha256)
+    if message and message.startswith("提示："):
+        err.print(message)
+    elif message:
+        _say(message)
 
 
 @app.command()
@@ -316,6 +308,42 @@ def send(
     _say(report.summary())
     if not report.complete or report.skipped:  # skipped rows of recipients.csv: someone is not reached
         raise typer.Exit(2)
+
+
+@app.command()
+@_guard
+def review(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: SeriesOpt = None) -> None:
+    """把当月简报发给审核人（有 [web] 时每人一个在线审核链接）；同一版本不重复发送。"""
+    from .delivery.delivery import send_for_review
+
+    ws = _series(_workspace(workspace), series)
+    month = _month(ws, month)
+    report = send_for_review(ws, month)
+    _say(report.summary())
+    if not report.complete:
+        raise typer.Exit(2)
+
+
+@app.command()
+@_guard
+def serve(
+    workspace: WorkspaceOpt = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="监听地址（默认 [web] host，即 127.0.0.1：只有本机可访问）")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", min=1, max=65535, help="端口（默认 [web] port，即 8600）")] = None,
+) -> None:
+    """启动审核台（网页）：审核人用送审邮件中的链接审核，办公室用密码（环境变量 BULLETIN_WEB_PASSWORD）登录查看。"""
+    import uvicorn
+
+    from .core.config import WebSettings
+    from .web.app import create_app
+
+    ws = _workspace(workspace)
+    web = ws.settings.web or WebSettings()
+    host, port = host or web.host, port or web.port
+    if not os.environ.get("BULLETIN_WEB_PASSWORD"):
+        err.print("提示：未设置环境变量 BULLETIN_WEB_PASSWORD，办公室登录不可用；审核人的链接照常可用。")
+    _say(f"审核台：http://{host}:{port}/  （送审邮件中的链接以 [web] base_url = {web.base_url} 开头）")
+    uvicorn.run(create_app(ws.root), host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-FONTS_CONF = Path(__file__).resolve().parents[1] / "tools" / "preview-fonts.conf"
+FONTS_CONF = Path(__file__).resolve().parents[1] / "bulletin" / "layout" / "fonts.conf"
 
 
 def require_soffice() -> str:

@@ -6,7 +6,7 @@ docx=$1
 prefix=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-FONTCONFIG_FILE="$(cd "$(dirname "$0")" && pwd)/preview-fonts.conf" HOME="$work" \
+FONTCONFIG_FILE="$(cd "$(dirname "$0")/.." && pwd)/bulletin/layout/fonts.conf" HOME="$work" \
   soffice "-env:UserInstallation=file://$work/profile" --headless --convert-to pdf --outdir "$work" "$docx" >/dev/null
 pdftoppm -png -r "${DPI:-70}" "$work"/*.pdf "$prefix"
 ls "$prefix"*

@@ -101,6 +101,22 @@ class MailSettings(_Section):
     max_attachment_mb: float = Field(default=20, gt=0)
 
 
+class WebSettings(_Section):
+    """[web]: the review desk (bulletin serve). base_url is what links in mails point at (the reverse proxy's
+    HTTPS address in production)."""
+
+    base_url: NonEmpty = "http://127.0.0.1:8600"
+    host: NonEmpty = "127.0.0.1"
+    port: int = Field(default=8600, ge=1, le=65535)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, base_url: str) -> str:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url 应以 http:// 或 https:// 开头，现在是“{base_url}”")
+        return base_url.rstrip("/")
+
+
 class ScheduleSettings(_Section):
     """[schedule]: when `bulletin deploy` schedules the monthly run (5-field cron, in the office's time zone)."""
 
@@ -183,6 +199,7 @@ class Settings(_Section):
     series: dict[str, "SeriesSettings"] = {}  # other numbered series ([series.督查专报]); model at the end
     scoring: ScoringSettings = ScoringSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    web: WebSettings | None = None  # the review desk; without it, review mails carry no link
 
 
 _KEY_NAMES = {

@@ -301,10 +301,25 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
         body = for_series(ws, review_body(settings, month, record.number, path.name, sha))
         try:
             with _lock(ws, month):
-                _deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
+                if settings.web is None or getattr(ws, "series", ""):
+                    _deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
+                else:  # the review desk: each reviewer gets a personal link (one message each)
+                    for reviewer in reviewers:
+                        personal = review_link_text(ws, month, sha, reviewer.email) + body
+                        _deliver(ledger, report, [reviewer], data, path.name, personal, settings, transport)
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
+
+
+def review_link_text(ws: Workspace, month: str, sha: str, reviewer: str) -> str:
+    """The first lines of a review mail when the office runs the review desk ([web] base_url)."""
+    from ..web.tokens import review_token  # itsdangerous only when the desk is configured
+
+    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer)}"
+    days = ws.settings.review.timeout_days
+    return (f"在线审核（手机、电脑均可打开，{days:g} 天内有效，仅限您本人使用）：\n{url}\n\n"
+            "打开后可逐页查看简报，点“审核通过”或“退回”（退回须写明意见）。以下为邮件审核方式：\n\n")
 
 
 def for_series(ws: Workspace, text: str) -> str:

@@ -1,0 +1,72 @@
+"""A .docx as LibreOffice prints it: a PDF, and PNG page images for the review desk, cached by the file's sha256.
+
+LibreOffice on Linux has none of the official Chinese fonts the bulletin names; `fonts.conf` (next to this
+file) maps them to the installed CJK fonts. Each conversion runs LibreOffice headless with a throw-away profile,
+so it never meets an office user's LibreOffice, and never through a shell (file names are data).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..core.atomic import sha256_file, write_atomic
+from ..core.errors import BulletinError
+
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+TIMEOUT_SECONDS = 180
+INSTALL_HINT = "请安装 LibreOffice 和中文字体（Debian/Ubuntu：sudo apt install libreoffice-writer-nogui fonts-noto-cjk poppler-utils）"
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise BulletinError(f"本机没有 LibreOffice，无法生成 PDF 或页面预览：{INSTALL_HINT}。Word 文件（.docx）不受影响。")
+    return found
+
+
+def to_pdf(docx: Path) -> bytes:
+    """The PDF LibreOffice prints of `docx` (bytes)."""
+    program = soffice()
+    with tempfile.TemporaryDirectory(prefix="bulletin-render-") as work:
+        work_dir = Path(work)
+        source = work_dir / "in.docx"  # a plain name: the office's file name never reaches a command line
+        shutil.copyfile(docx, source)
+        env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": str(work_dir)}
+        try:
+            done = subprocess.run(
+                [program, f"-env:UserInstallation=file://{work_dir}/profile", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", str(work_dir), str(source)],
+                env=env, capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise BulletinError(f"LibreOffice 转换 {docx.name} 超时（{TIMEOUT_SECONDS} 秒），请稍后重试。") from None
+        pdf = work_dir / "in.pdf"
+        if done.returncode != 0 or not pdf.is_file():
+            raise BulletinError(f"LibreOffice 未能把 {docx.name} 转为 PDF：{done.stderr.decode(errors='replace')[-300:]}")
+        return pdf.read_bytes()
+
+
+def page_images(docx: Path, cache: Path, dpi: int = 60) -> list[Path]:
+    """PNG pages of `docx` under cache/<sha256>/ (made once per version of the file)."""
+    sha = sha256_file(docx)
+    folder = cache / sha
+    pages = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    if pages:
+        return pages
+    if not shutil.which("pdftoppm"):
+        raise BulletinError(f"本机没有 pdftoppm，无法生成页面预览：{INSTALL_HINT}。")
+    pdf = to_pdf(docx)
+    with tempfile.TemporaryDirectory(prefix="bulletin-pages-") as work:
+        source = Path(work) / "in.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(Path(work) / "page")],
+                       capture_output=True, timeout=TIMEOUT_SECONDS, check=True)
+        made = sorted(Path(work).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+        for n, page in enumerate(made, start=1):
+            write_atomic(folder / f"page-{n}.png", page.read_bytes())
+    write_atomic(folder / "bulletin.pdf", pdf)
+    return sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
