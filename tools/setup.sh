@@ -4,7 +4,8 @@
 #   bash tools/setup.sh --test   the product, the test tools, and the Debian packages the tests use
 #                                (LibreOffice Writer and Calc to prove the bulletin and workbooks open, CJK fonts, poppler for page images,
 #                                Dovecot as the real IMAP server the mailbox tests start on 127.0.0.1,
-#                                PostgreSQL for the several-offices test's Prefect database)
+#                                PostgreSQL for the several-offices test's Prefect database,
+#                                Debian's chromium + chromium-driver for the review desk's browser test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,12 +21,13 @@ if [ "${1:-}" = "--test" ]; then
   if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
      || [ ! -e /usr/lib/libreoffice/program/libsclo.so ] \
      || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+     || [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] \
      || [ ! -x /usr/sbin/dovecot ]; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
-      libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils dovecot-imapd postgresql >/dev/null
+      libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils dovecot-imapd postgresql chromium chromium-driver >/dev/null
   fi
 fi
 .venv/bin/python -c "import bulletin, docxtpl, prefect; print('bulletin installed; prefect', prefect.__version__)"

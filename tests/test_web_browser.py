@@ -1,0 +1,117 @@
+"""The review desk in a real browser (issue 11): Debian's chromium driven by selenium through chromium-driver
+(no browser download), against `bulletin serve`'s app on 127.0.0.1, with the monthly flow really waiting in
+Prefect. From the review mail's link: page 1's image is shown, 退回 without a comment is refused, 审核通过 and its
+confirmation record the approval of the version shown, the waiting run resumes and the lists are mailed.
+The screenshot of the review page goes to docs/review-desk.png (README)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_deploy import free_port
+from test_flow import MONTH, FlowThread, make_office, received, wait_paused
+
+from bulletin.core.atomic import sha256_file
+from bulletin.core.ledger import Ledger
+from bulletin.core.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.fixture(autouse=True)
+def fast_pause(monkeypatch):
+    import flows.monthly_bulletin as mb
+
+    monkeypatch.setattr(mb, "PAUSE_POLL_SECONDS", 0.5)
+
+
+@pytest.fixture
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are not installed: bash tools/setup.sh --test installs them")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=900,1400",
+                "--lang=zh-CN"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(10)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def serve(root: Path, port: int):
+    import uvicorn
+
+    from bulletin.web.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.started
+    return server, thread
+
+
+def test_a_reviewer_approves_from_the_mail_link_in_chromium(tmp_path, smtp_server, browser):
+    from selenium.webdriver.common.by import By
+
+    server = smtp_server()
+    ws = make_office(tmp_path / "office", server)
+    port = free_port()
+    with open(ws.root / "bulletin.toml", "a", encoding="utf-8") as settings:
+        settings.write(f'[web]\nbase_url = "http://127.0.0.1:{port}"\n')
+    ws = Workspace.at(ws.root)
+    web, thread = serve(ws.root, port)
+    runner = FlowThread(ws)
+    try:
+        run_id = wait_paused(ws, runner)
+        reviews = [(rcpts, m) for rcpts, m in received(server)]
+        assert len(reviews) == 2  # one personal message per reviewer
+        rcpts, review = reviews[0]
+        body = review.get_body(("plain",)).get_content()
+        (link,) = re.findall(rf"http://127\.0\.0\.1:{port}/r/\S+", body)
+
+        browser.get(link)
+        image = browser.find_element(By.ID, "page-1")
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300
+        assert f"{rcpts[0]}，您好：请审核 {MONTH} 工作简报 第64期，" in browser.page_source
+        DOCS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(tmp_path / "review-desk.png"))
+        shutil.copyfile(tmp_path / "review-desk.png", DOCS / "review-desk.png")
+
+        browser.find_element(By.ID, "reject").click()  # no comment
+        assert browser.find_element(By.ID, "error").text == "退回时请填写审核意见（退回原因）。"
+        with Ledger(ws.ledger_path) as ledger:
+            assert ledger.latest_decision(MONTH) is None
+        browser.find_element(By.ID, "approve").click()
+        assert "—— 审核通过" in browser.find_element(By.ID, "confirm-text").text
+        browser.find_element(By.ID, "confirm").click()
+        assert browser.find_element(By.ID, "done").text == "已记录：审核通过"
+
+        result = runner.join()
+        assert "本次发送 3 位" in result
+        with Ledger(ws.ledger_path) as ledger:
+            decision = ledger.latest_decision(MONTH)
+            assert ledger.flow_run(MONTH) == (run_id, "finished")
+            path = ledger.last_compile(MONTH).path
+        assert (decision.approved, decision.reviewer, decision.sha256) == (True, rcpts[0], sha256_file(path))
+        mailed = sorted(r for m in server.messages for r in m.rcpt_tos if r.startswith("unit"))
+        assert mailed == ["unit000@zgq.example.cn", "unit001@zgq.example.cn", "unit002@zgq.example.cn"]
+    finally:
+        web.should_exit = True
+        thread.join(10)
