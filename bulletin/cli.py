@@ -197,6 +197,10 @@ def _decide(ws: Workspace, month: str, approved: bool, by: str, comment: str, sh
     from .delivery.delivery import for_series
 
     _say(for_series(ws, decision.summary()))
+    from .layout.pdfedition import after_approval
+
+    if pdf_line := after_approval(ws, month, approved, decision.sha256):
+        _say(pdf_line)
     _resume_paused_run(ws, month, approved=approved, reviewer=by, comment=comment, sha256=decision.sha256)
 
 

@@ -31,6 +31,8 @@ class BulletinSettings(_Section):
     template: str | None = None
     # Subject of the monthly notice heading: "2026年10月份<notice_subject>工作通报".
     notice_subject: str | None = None
+    # Also make a PDF of every approved bulletin (LibreOffice), next to the .docx; [mail] attach decides who gets it.
+    pdf: bool = False
     # The office's short name on a shared Prefect server: run names "<short_name>-2026-10", tag office:<short_name>.
     short_name: str | None = None
 
@@ -99,6 +101,15 @@ class ReviewSettings(_Section):
 class MailSettings(_Section):
     # Most government mail systems refuse attachments over 20-50 MB: compile warns, send refuses.
     max_attachment_mb: float = Field(default=20, gt=0)
+    # What the distribution lists get: the Word file, and/or the PDF edition ([bulletin] pdf).
+    attach: list[Literal["docx", "pdf"]] = ["docx"]
+
+    @field_validator("attach")
+    @classmethod
+    def _something(cls, attach: list[str]) -> list[str]:
+        if not attach:
+            raise ValueError('至少要发送一种文件：["docx"]、["pdf"] 或 ["docx", "pdf"]')
+        return list(dict.fromkeys(attach))
 
 
 class WebSettings(_Section):

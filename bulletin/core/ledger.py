@@ -59,6 +59,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (month, purpose, email)
 );
+CREATE TABLE IF NOT EXISTS pdf_editions (  -- [bulletin] pdf: the PDF made from an approved .docx
+    month TEXT NOT NULL,
+    docx_sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    PRIMARY KEY (month, docx_sha256)
+);
 CREATE TABLE IF NOT EXISTS flow_runs (
     month TEXT PRIMARY KEY,
     run_id TEXT NOT NULL,
@@ -328,6 +336,17 @@ class Ledger:
     def flow_run(self, month: str) -> tuple[str, str] | None:
         row = self._conn.execute("SELECT run_id, state FROM flow_runs WHERE month = ?", (month,)).fetchone()
         return None if row is None else (row["run_id"], row["state"])
+
+    def record_pdf(self, month: str, docx_sha256: str, path: Path, pdf_sha256: str) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO pdf_editions (month, docx_sha256, path, pdf_sha256, made_at) "
+                         "VALUES (?, ?, ?, ?, ?)", (month, docx_sha256, self._stored(path), pdf_sha256, now()))
+
+    def pdf_edition(self, month: str, docx_sha256: str) -> tuple[str, str] | None:
+        """(path, pdf sha256) of the PDF made from that version of the month's .docx."""
+        row = self._conn.execute("SELECT path, pdf_sha256 FROM pdf_editions WHERE month = ? AND docx_sha256 = ?",
+                                 (month, docx_sha256)).fetchone()
+        return None if row is None else (self._absolute(row["path"]), row["pdf_sha256"])
 
     def flow_run_updated(self, month: str) -> str | None:
         """When the month's flow run last changed state (e.g. since when it waits for the review)."""

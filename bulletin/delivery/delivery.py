@@ -128,6 +128,7 @@ def _deliver(
     body: str,
     settings: Settings,
     transport: Transport,
+    more: tuple[tuple[bytes, str], ...] = (),
 ) -> None:
     month, purpose, sha = report.month, report.purpose, report.sha256
     records: dict[str, DeliveryRecord] = ledger.deliveries(month, purpose)
@@ -167,7 +168,7 @@ def _deliver(
             message = build_message(
                 sender=sender, sender_name=sender_name, to=to, subject=report.subject, body=body,
                 attachment=data, filename=filename, msgid=message_id(month, purpose, sha, emails, domain),
-                unsent=transport.personal,
+                unsent=transport.personal, more=more,
             )
             ledger.mark_deliveries(month, purpose, rows, "sending", sha, count_attempt=True)
             try:
@@ -245,12 +246,36 @@ def send_bulletin(
             report.notes.append(f"注意：{unapproved}（以上是审核通过后将发送的对象）")
         if too_large:
             report.notes.append(f"注意：{too_large}")
+        files = _attachments(ws, month, path, data, sha, unapproved)
+        if [name for _, name in files] != [path.name]:
+            report.notes.append("附件：" + "、".join(name for _, name in files))
         try:
             with _lock(ws, month):
-                _deliver(ledger, report, recipients, data, path.name, body, settings, transport)
+                _deliver(ledger, report, recipients, files[0][0], files[0][1], body, settings, transport,
+                         more=tuple(files[1:]))
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
+
+
+def _attachments(ws: Workspace, month: str, path: Path, data: bytes, sha: str,
+                 unapproved: str) -> list[tuple[bytes, str]]:
+    """What the lists get, per [mail] attach: the approved .docx and/or its PDF edition, the PDF's bytes checked
+    against the sha256 recorded when it was made. A dry run before approval names the files only."""
+    from ..layout.pdfedition import pdf_edition, wanted
+
+    attach = ws.settings.mail.attach
+    files = [(data, path.name)] if "docx" in attach else []
+    if wanted(ws) and not unapproved:
+        pdf_path, pdf_sha = pdf_edition(ws, month, path, sha)
+        pdf = pdf_path.read_bytes()
+        if sha256_bytes(pdf) != pdf_sha:
+            raise BulletinError(f"{pdf_path.name} 与生成时记录的不一致（被改动过），未发送：请删除该文件后重新发送。")
+        if "pdf" in attach:
+            files.append((pdf, pdf_path.name))
+    elif "pdf" in attach:  # dry run before approval: the PDF does not exist yet
+        files.append((b"", path.with_suffix(".pdf").name))
+    return files
 
 
 def _current_file(ws: Workspace, month: str) -> Path:

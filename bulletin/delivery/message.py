@@ -87,6 +87,7 @@ def build_message(
     filename: str,
     msgid: str,
     unsent: bool = False,
+    more: tuple[tuple[bytes, str], ...] = (),
 ) -> bytes:
     """An ASCII-only MIME message (every non-ASCII text encoded): safe for any SMTP server."""
     msg = MIMEMultipart("mixed")
@@ -99,6 +100,8 @@ def build_message(
         msg["X-Unsent"] = "1"  # Outlook opens the .eml as a draft with a Send button
     msg.attach(MIMEText(body, "plain", "utf-8"))
     msg.attach(attachment_part(attachment, filename))
+    for data, name in more:  # the PDF edition next to the Word file
+        msg.attach(attachment_part(data, name))
     return msg.as_bytes(policy=_POLICY)
 
 

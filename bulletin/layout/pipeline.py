@@ -22,6 +22,7 @@ from ..intake import mailrecords
 from ..intake.intake import Intake, gather
 from .issue import build_issue
 from .issuenote import read_issue_note
+from .pdfedition import check_pdf_tools
 from .templatecheck import missing_layout_tags
 from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
@@ -105,6 +106,7 @@ def compile_month(
     """force: replace a bulletin that was approved or sent (its bytes go to history/ first); no_notices:
     compile without the notice section although a sheet is there (or is unusable); sender_units: see gather."""
     ws.settings  # validates bulletin.toml before anything else
+    check_pdf_tools(ws)
     template = ws.template_path()
     folder = ws.month_inputs(month)
     if not folder.is_dir():

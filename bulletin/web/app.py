@@ -24,6 +24,7 @@ from ..delivery import approval
 from ..delivery.status import MonthStatus, month_status
 from ..delivery.waiting import resume_waiting_run
 from ..intake.intake import STATUS_TEXT
+from ..layout.pdfedition import after_approval
 from ..layout.render import page_images
 from . import tokens
 
@@ -213,8 +214,9 @@ def create_app(root: Path) -> FastAPI:
                                        comment=comment, seen_sha256=seen)
         except approval.FileChanged:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
+        pdf_line = after_approval(ws, found.month, action == "approve", decision.sha256)
         resumed = resume_waiting_run(ws, found.month, action == "approve", found.reviewer, comment, seen)
-        return page(request, "done.html", summary=decision.summary(), resumed=resumed or "",
+        return page(request, "done.html", summary=decision.summary(), resumed=" ".join(filter(None, [pdf_line, resumed or ""])),
                     version=version_text(status), verdict=verdict)
 
     return app
