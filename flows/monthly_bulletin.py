@@ -177,7 +177,7 @@ def office_short_name(workspace: str) -> str:
         return "bulletin"
 
 
-def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
+def _status_summary(status: MonthStatus, outcome: list[str], desk: str = "") -> str:
     c = status.compile
     if c is None:
         return f"# {status.month} 工作简报\n\n尚未编排。\n"
@@ -196,6 +196,8 @@ def _status_summary(status: MonthStatus, outcome: list[str]) -> str:
         ),
         f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
     ]
+    if desk:
+        lines.append(f"- 审核台：[{desk}]({desk})（办公室登录后查看各页、收稿和发送情况）")
     sent = sum(1 for r in status.recipients if status.recipient_state(r) == "sent")
     lines.append(f"- 分发：名单 {len(status.recipients)} 位，已发送 {sent} 位")
     lines += ["", "## 进展", ""] + [f"- {line}" for line in outcome]
@@ -259,9 +261,11 @@ def publish_intake(status: MonthStatus) -> None:
 @task(name="publish-summary 发布摘要", **_TASK)
 def publish_summary(root: str, month: str, outcome: list[str]) -> None:
     """Markdown artifact `bulletin-YYYY-MM`: path, number, drafts, review and delivery state."""
-    status = month_status(Workspace.at(root), month)
+    ws = Workspace.at(root)
+    status = month_status(ws, month)
+    desk = f"{ws.settings.web.base_url}/m/{month}" if ws.settings.web else ""
     create_markdown_artifact(
-        _status_summary(status, outcome), key=f"bulletin-{month}", description=f"{month} 工作简报摘要",
+        _status_summary(status, outcome, desk), key=f"bulletin-{month}", description=f"{month} 工作简报摘要",
     )
 
 

@@ -94,6 +94,10 @@ def test_a_reviewer_approves_from_the_mail_link_in_chromium(tmp_path, smtp_serve
         browser.save_screenshot(str(tmp_path / "review-desk.png"))
         shutil.copyfile(tmp_path / "review-desk.png", DOCS / "review-desk.png")
 
+        browser.set_window_size(390, 844)  # a phone: the page fits its width, the buttons are reachable
+        browser.get(link)
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        assert browser.find_element(By.ID, "approve").is_displayed()
         browser.find_element(By.ID, "reject").click()  # no comment
         assert browser.find_element(By.ID, "error").text == "退回时请填写审核意见（退回原因）。"
         with Ledger(ws.ledger_path) as ledger:
@@ -105,6 +109,10 @@ def test_a_reviewer_approves_from_the_mail_link_in_chromium(tmp_path, smtp_serve
 
         result = runner.join()
         assert "本次发送 3 位" in result
+        from test_flow import artifacts
+
+        summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
+        assert f"- 审核台：[http://127.0.0.1:{port}/m/{MONTH}](http://127.0.0.1:{port}/m/{MONTH})" in summary
         with Ledger(ws.ledger_path) as ledger:
             decision = ledger.latest_decision(MONTH)
             assert ledger.flow_run(MONTH) == (run_id, "finished")

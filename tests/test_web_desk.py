@@ -36,6 +36,7 @@ def desk(tmp_path_factory):
                                                           encoding="utf-8")
     office.draft("1.docx", title=HOSTILE, unit_line="区人社局", paragraphs=["就业正文。"])
     office.draft("2.docx", title="区财政局兜牢“三保”底线", paragraphs=["财政正文。"])
+    office.notices([{"单位名称": "区财政局", "通报事项": "<b>按时报送</b>", "通报类别": "通报表扬", "备注": ""}])
     result = office.compile()
     return office, result
 
@@ -169,6 +170,7 @@ def test_the_office_pages_need_the_password_and_paths_never_come_from_urls(desk,
     assert months.status_code == 200 and "第64期" in months.text and 'href="/m/2026-10"' in months.text
     month = client.get("/m/2026-10")
     assert "&lt;script&gt;" in month.text and "renshe@example.com" in month.text and "未发送" in month.text
+    assert "<td>&lt;b&gt;按时报送&lt;/b&gt;</td><td>通报表扬</td>" in month.text  # the notice table, as text
     for url in ("/m/..%2F..%2Fbulletin.toml", "/m/2026-10/page/..%2F..%2Fbulletin.toml",
                 "/r/..%2F..%2Fbulletin.toml", "/m/../../bulletin.toml"):
         response = client.get(url)

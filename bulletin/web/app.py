@@ -225,7 +225,8 @@ def create_app(root: Path) -> FastAPI:
 def _month_row(ws: Workspace, month: str) -> dict:
     status = month_status(ws, month)
     counts = status.draft_counts()
-    return {"month": month, "number": status.number, "counts": counts, "state": _state(status),
+    return {"month": month, "number": status.number, "counts": counts, "received": sum(counts.values()),
+            "state": _state(status),
             "sent": _sent(status), "recipients": len(status.recipients)}
 
 
@@ -251,12 +252,25 @@ def _month_context(ws: Workspace, status: MonthStatus, base: str) -> dict:
         preview_error = ""
     except BulletinError as exc:
         pages, preview_error = 0, str(exc)
+    notices = _notices(ws, status.month)
     recipients = [{"list": r.list_name, "name": r.name, "email": r.email,
                    "state": _delivery_state(status, r.email)} for r in status.recipients]
     return {"month": status.month, "number": status.number, "version": version_text(status),
             "seen": status.file_sha256, "file_name": Path(status.compile.path).name, "drafts": drafts,
             "pages": pages, "preview_error": preview_error, "base": base, "recipients": recipients,
-            "state": _state(status), "sent": _sent(status)}
+            "state": _state(status), "sent": _sent(status), "notices": notices}
+
+
+def _notices(ws: Workspace, month: str) -> list[dict]:
+    """The month's notice sheet as the compile read it (rows only; its problems are in the intake report)."""
+    from ..intake.notices import read_notices
+    from ..intake.roster import Roster
+
+    try:
+        sheet = read_notices(ws.month_inputs(month), Roster.load(ws.roster_path))
+    except BulletinError:
+        return []
+    return [{"unit": r.unit, "matter": r.matter, "category": r.category, "remark": r.remark} for r in sheet.rows]
 
 
 def _delivery_state(status: MonthStatus, email: str) -> str:
