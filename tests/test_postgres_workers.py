@@ -225,12 +225,7 @@ def test_three_offices_two_workers_postgres(server, smtp_server, tmp_path):
             assert ledger.deliveries(MONTH) == {}
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
+            stop(worker)
 
 
 def _run_pid(flow_run: dict) -> int:

@@ -126,17 +126,11 @@ def create_app(root: Path) -> FastAPI:
             return Response(status_code=403)
         return _image(ws, month, number)
 
-    @app.get("/m/{month}/bulletin.docx")
-    def month_docx(request: Request, month: str):
-        if not office_session(request) or month_of(month) is None:
+    @app.get("/m/{month}/bulletin.{kind}")
+    def month_file(request: Request, month: str, kind: str):
+        if not office_session(request) or month_of(month) is None or kind not in ("docx", "pdf"):
             return Response(status_code=403)
-        return _download(ws, month, "docx")
-
-    @app.get("/m/{month}/bulletin.pdf")
-    def month_pdf(request: Request, month: str):
-        if not office_session(request) or month_of(month) is None:
-            return Response(status_code=403)
-        return _download(ws, month, "pdf")
+        return _download(ws, month, kind)
 
     # -- a reviewer's link -----------------------------------------------------------------------------------------
     def link(token: str) -> tokens.ReviewLink:
@@ -169,21 +163,15 @@ def create_app(root: Path) -> FastAPI:
             return Response(status_code=403)
         return _image(ws, found.month, number)
 
-    @app.get("/r/{token}/bulletin.docx")
-    def review_docx(token: str):
+    @app.get("/r/{token}/bulletin.{kind}")
+    def review_file(token: str, kind: str):
         try:
             found = link(token)
         except tokens.LinkProblem:
             return Response(status_code=403)
-        return _download(ws, found.month, "docx")
-
-    @app.get("/r/{token}/bulletin.pdf")
-    def review_pdf(token: str):
-        try:
-            found = link(token)
-        except tokens.LinkProblem:
-            return Response(status_code=403)
-        return _download(ws, found.month, "pdf")
+        if kind not in ("docx", "pdf"):
+            return Response(status_code=404)
+        return _download(ws, found.month, kind)
 
     @app.post("/r/{token}", response_class=HTMLResponse)
     def decide(request: Request, token: str, action: str = Form(""), comment: str = Form(""),
