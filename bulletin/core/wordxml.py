@@ -107,3 +107,21 @@ def _core_child(core: etree._Element, prefix: str, name: str) -> etree._Element:
     if found is None:
         found = etree.SubElement(core, tag, nsmap={prefix: CORE_NS[prefix]} if prefix not in (core.nsmap or {}) else None)
     return found
+
+
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+def drop_stale_parts(document) -> None:
+    """A python-docx Document made from its default template carries parts Word 2013+ no longer writes
+    (stylesWithEffects, an empty customXml, a thumbnail of another document): an OOXML validator flags them.
+    Parts no longer reachable through a relationship are not saved."""
+    for rel in list(document.part.rels.values()):
+        if rel.reltype in (_CUSTOM_XML, _STYLES_WITH_EFFECTS):
+            del document.part.rels[rel.rId]
+    package_rels = document.part.package.rels
+    for rel in list(package_rels.values()):
+        if rel.reltype == _THUMBNAIL:
+            del package_rels[rel.rId]

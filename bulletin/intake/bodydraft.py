@@ -14,15 +14,14 @@ from datetime import datetime, timezone
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from ..core.textio import clean_text
+from ..core.wordxml import drop_stale_parts
 from ..core.wordxml import set_core_properties
 
 FLAG = "由邮件正文生成"
-_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 _INDENT = re.compile(r"^[\s\u3000]+")
 
 
@@ -46,13 +45,7 @@ def _font(run, east_asian: str, size: float, bold: bool = False) -> None:
 def body_draft(title: str, unit: str | None, text: str, *, sender: str, received: datetime) -> bytes:
     """The .docx bytes of a body-only submission."""
     doc = Document()
-    for rel in list(doc.part.rels.values()):  # parts Word 2013+ no longer writes (an OOXML validator flags them)
-        if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
-            del doc.part.rels[rel.rId]
-    package_rels = doc.part.package.rels
-    for rel in list(package_rels.values()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package_rels[rel.rId]
+    drop_stale_parts(doc)
 
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -15,7 +15,6 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -24,7 +23,7 @@ from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.textio import clean_text
-from ..core.wordxml import set_core_properties
+from ..core.wordxml import drop_stale_parts, set_core_properties
 from ..core.workspace import OFFICE_TZ
 from ..intake.notices import write_notice_suggestions
 from .counts import RoundFigures, figures
@@ -35,7 +34,6 @@ from .tasks import Task
 RED = RGBColor(0xE0, 0x00, 0x00)
 TITLE_FONT, HEADING_FONT, SECTION_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 NOTICES_FILE = "通报建议.xlsx"
-_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 @dataclass(frozen=True)
@@ -144,22 +142,11 @@ def _date_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _clean_package(doc) -> None:
-    """Drop parts Word 2013+ no longer writes (an OOXML validator flags them)."""
-    for rel in list(doc.part.rels.values()):
-        if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
-            del doc.part.rels[rel.rId]
-    package_rels = doc.part.package.rels
-    for rel in list(package_rels.values()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package_rels[rel.rId]
-
-
 def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: RoundFigures, missing: list[str],
                  day: date) -> bytes:
     b = settings.bulletin
     doc = Document()
-    _clean_package(doc)
+    drop_stale_parts(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
