@@ -66,7 +66,7 @@ def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_p
     assert page.status_code == 200
     html = page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in html
-    assert "<script>alert(1)" not in html and "49" not in re.sub(r"[0-9a-f]{12,}", "", html)
+    assert "<script>alert(1)" not in html and "&lt;/script&gt;49" not in html  # not markup, not evaluated
     assert f"{REVIEWER}，您好：请审核 2026-10 工作简报 第64期，" in html and "编排的版本" in html
     assert 'id="page-1"' in html
     image = client.get(f"/r/{token}/page/1.png")
