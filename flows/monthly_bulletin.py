@@ -27,7 +27,6 @@ waits again, within the same time limit.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 import logging
@@ -55,7 +54,7 @@ from bulletin.delivery.delivery import DeliveryReport, send_bulletin, send_for_r
 from bulletin.delivery.status import MonthStatus, month_status
 from bulletin.delivery.transports import MailError
 from bulletin.layout.pipeline import CompileResult, compile_month
-from flows.decisions import AWAIT, REVIEW_AS_IS, SEND, TIMED_OUT, WAITING, next_step, state_after_run
+from flows.decisions import AWAIT, REVIEW_AS_IS, SEND, WAITING, next_step, state_after_run
 
 # How often a waiting run asks the server whether it was resumed (Prefect: 10 s; an approval should show at once).
 PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 3)
@@ -457,7 +456,7 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
     )
     form = ReviewAnswer.with_initial_data(
         description=(
-            f"**{month} 工作简报 第{now.compile.number}期，{version_text(now)}**：`{path}`"
+            f"**{month} 工作简报 第{now.compile.number}期，{now.version_text()}**：`{path}`"
             f"（校验码 `{sha[:12]}`）。\n\n"
             "审核的是校验码所对应的这个版本：如需修改，请先在 Word 中修改并保存，再重新打开本页面审核；"
             "打开页面后文件若又被修改，审核结果不会记录，新版本会重新送审。"
@@ -473,15 +472,6 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
             "或重新运行本流程。"
         )
         raise
-
-
-def version_text(status: MonthStatus) -> str:
-    """The version under review as a reviewer can check it: "11月5日 09:12 编排的版本" (Beijing time), or
-    "编排后经人工修改的版本" when the file was edited in Word since."""
-    if status.edited_since_compile:
-        return "编排后经人工修改的版本"
-    stamp = datetime.fromisoformat(status.compile.compiled_at)
-    return f"{stamp.month}月{stamp.day}日 {stamp:%H:%M} 编排的版本"
 
 
 def _deliver(root: str, month: str, outcome: list[str]) -> str:

@@ -29,11 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-import io  # noqa: E402
-import re  # noqa: E402
-import zipfile  # noqa: E402
 
 from draft_factory import Heading, chart_png, make_draft, make_notice_sheet  # noqa: E402
+from reading_corpus import set_modified  # noqa: E402
 
 MONTH = "2026-10"
 
@@ -199,21 +197,8 @@ def write_drafts(folder: Path) -> list[Path]:
             folder / name, title="织牢医保基金监管网 守护群众“救命钱”", unit_line="区医保局", author="Administrator",
             paragraphs=[text.format(**figures) for text in medical],
         )
-        written.append(_saved_at(path, saved))
+        written.append(set_modified(path, saved))
     return written
-
-
-def _saved_at(path: Path, stamp: str) -> Path:
-    """The document's modified date (docProps/core.xml), as Word writes it on every save."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            blob = src.read(info)
-            if info.filename == "docProps/core.xml":
-                blob = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), blob)
-            dst.writestr(info, blob)
-    path.write_bytes(out.getvalue())
-    return path
 
 
 NOTICES = [

@@ -3,6 +3,8 @@ and the file on disk, rendered in Chinese. Reads only; the send state machine is
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,14 @@ class MonthStatus:
         d = self.decision
         decided = d is not None and d.sha256 == self.file_sha256
         return bool(self.compile and self.file_sha256 and self.reviewed_by_mail and not decided)
+
+    def version_text(self) -> str:
+        """The version under review as a reviewer can check it: "11月5日 09:12 编排的版本" (Beijing time), or
+        "编排后经人工修改的版本" when the file was edited in Word since (Prefect's form and the review desk)."""
+        if self.edited_since_compile:
+            return "编排后经人工修改的版本"
+        stamp = datetime.fromisoformat(self.compile.compiled_at)
+        return f"{stamp.month}月{stamp.day}日 {stamp:%H:%M} 编排的版本"
 
     def draft_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

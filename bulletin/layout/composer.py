@@ -406,7 +406,7 @@ class BulletinComposer(Composer):
         source = _numbering_of(doc)
         if source is None:  # lists named, none defined: every reference becomes a plain paragraph below
             source = parse_xml(f'<w:numbering xmlns:w="{_W}"/>')
-        ours = self.numbering_part().element
+        self.numbering_part()  # the bulletin gets a numbering part before the first list is copied into it
         for num_id in num_ids:
             if num_id == 0 or num_id in self.num_id_mapping:
                 continue  # 0 is "no numbering"

@@ -28,7 +28,6 @@ from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
 from ..intake.roster import Roster
-from ..stats.run import write_suggestions
 from ..core.workspace import OFFICE_TZ, Workspace
 
 REPORT_NAME = "收稿报告.txt"
@@ -192,6 +191,8 @@ def _compile_locked(
         sha = sha256_bytes(data)
         # One transaction: the number is reserved together with the compile record, never without it.
         ledger.record_compile(month, number, target, sha, intake.ledger_rows(), issue_date.isoformat())
+    from ..stats.run import write_suggestions  # statistics code only once a bulletin was made
+
     suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
     return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
                          approved_kept, too_large, suggestions)
@@ -227,12 +228,7 @@ def _keep_approved(ledger: Ledger, month: str, previous, out_dir: Path) -> Path 
     old = Path(previous.path) if previous else None
     if decision is None or old is None or not old.is_file() or sha256_file(old) != decision.sha256:
         return None
-    history = out_dir / "history"
-    history.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(OFFICE_TZ).strftime("%Y%m%d-%H%M%S")
-    kept = history / f"{old.stem}-已审核-{stamp}{old.suffix}"
-    shutil.copy2(old, kept)
-    return kept
+    return _to_history(old, out_dir, "已审核")
 
 
 def _keep_edited(previous, out_dir: Path) -> Path | None:
@@ -242,10 +238,15 @@ def _keep_edited(previous, out_dir: Path) -> Path | None:
     old = Path(previous.path)
     if not old.is_file() or sha256_file(old) == previous.sha256:
         return None
+    return _to_history(old, out_dir, "修改稿")
+
+
+def _to_history(old: Path, out_dir: Path, label: str) -> Path:
+    """A copy of the month's bulletin in history/, named with what it was and when it was kept."""
     history = out_dir / "history"
     history.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(OFFICE_TZ).strftime("%Y%m%d-%H%M%S")
-    kept = history / f"{old.stem}-修改稿-{stamp}{old.suffix}"
+    kept = history / f"{old.stem}-{label}-{stamp}{old.suffix}"
     shutil.copy2(old, kept)
     return kept
 

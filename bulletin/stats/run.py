@@ -11,9 +11,7 @@ from ..core.workspace import Workspace
 from ..intake.notices import NoticeRow, write_notice_suggestions
 from ..intake.roster import Roster
 from .figures import Stats, compute, month_figures, months_of
-from .picture import write_ranking_png
 from .upper import FILE_NAME as UPPER_FILE, read_upper
-from .workbook import write_workbook
 
 SUGGESTIONS_NAME = "通报建议.xlsx"
 
@@ -44,6 +42,9 @@ def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) 
         if not any(ledger.compiles(m) for m in months):
             raise BulletinError(f"{month or year + '年'}没有编排记录，无法统计。")
         stats = compute(ledger, months, roster, settings.scoring, upper, problems)
+    from .picture import write_ranking_png
+    from .workbook import write_workbook  # openpyxl: only `bulletin stats` pays for it
+
     label = f"{month[:4]}年{int(month[5:])}月" if month else f"{year}年"
     name = f"{label}信息报送统计"
     folder = stats_folder(ws)

@@ -34,14 +34,8 @@ PAGES = "pages"  # ws.state_dir / pages / <sha256> / page-N.png
 
 
 def version_text(status: MonthStatus) -> str:
-    """"第64期，11月5日 09:12 编排的版本" (Beijing time), or "…编排后经人工修改的版本"."""
-    from datetime import datetime
-
-    head = f"第{status.number}期，"
-    if status.edited_since_compile:
-        return head + "编排后经人工修改的版本"
-    stamp = datetime.fromisoformat(status.compile.compiled_at)
-    return head + f"{stamp.month}月{stamp.day}日 {stamp:%H:%M} 编排的版本"
+    """"第64期，11月5日 09:12 编排的版本": the issue, then the version as MonthStatus names it."""
+    return f"第{status.number}期，{status.version_text()}"
 
 
 def create_app(root: Path) -> FastAPI:
