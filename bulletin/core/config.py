@@ -6,14 +6,26 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic import EmailStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .addresses import EmailNotValidError, check_address
 from .errors import ConfigError
 
 CONFIG_NAME = "bulletin.toml"
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _address(value: str) -> str:
+    """Every address in bulletin.toml follows the recipients' rule (core/addresses.py): syntax only, intranet
+    names such as office@mail.zg.local accepted (pydantic's EmailStr refused them: issue 23)."""
+    try:
+        return check_address(value)
+    except EmailNotValidError:
+        raise ValueError(f"不是有效的电子邮箱地址：{value}") from None
+
+
+EmailStr = Annotated[str, AfterValidator(_address)]
 
 
 class _Section(BaseModel):
