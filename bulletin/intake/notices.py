@@ -236,10 +236,26 @@ def _row(cells: dict, columns: dict[str, int], where: str, roster: Roster):
     if problems:
         return None, [f"{'；'.join(problems)}，此行未编入"]
     category = _CATEGORY_ALIASES[normalize(text["category"])]
-    unit = roster.resolve(text["unit"]) or text["unit"]
-    if roster and not roster.resolve(text["unit"]):
-        problems.append(f"{where}单位“{text['unit']}”不在单位名册中，请核对（已照录）")
+    names = units_named(text["unit"], roster)
+    unit = "、".join(names) or text["unit"]
+    unknown = [name for name in names if not roster.resolve(name)]
+    if roster and unknown:
+        problems.append(f"{where}单位“{'、'.join(unknown)}”不在单位名册中，请核对（已照录）")
     return (unit, text["matter"], category, text.get("remark", "")), problems
+
+
+# A notice row may name several units ("区财政局、市交警支队直属大队", as in the real bulletins): one row, printed
+# as written with the roster's names, each name checked on its own. Roster names and aliases never hold these
+# separators (units.csv separates aliases with the same marks).
+_UNIT_SEPARATORS = re.compile(r"[、，,；;]+")
+
+
+def units_named(cell: str, roster: Roster) -> list[str]:
+    """The units a notice row's 单位名称 cell names, each resolved through the roster (an unknown name is kept
+    as written), in order, once each. Used by the sheet check and by whoever asks "who was praised"."""
+    whole = roster.resolve(cell) if cell.strip() else None
+    parts = [whole] if whole else [p.strip() for p in _UNIT_SEPARATORS.split(cell) if p.strip()]
+    return list(dict.fromkeys(roster.resolve(p) or p for p in parts))
 
 
 def _letter(index: int) -> str:
