@@ -45,7 +45,7 @@ def _profiled(profile: str | None):
 
 
 def case_compile(n: int, profile: str | None = None, kind: str = "minimal") -> dict:
-    from bulletin.layout.pipeline import compile_month
+    from bulletin.office.compile import compile_month
     from bulletin.core.workspace import Workspace
 
     ws = Workspace.at(compile_workspace(n, kind=kind))
@@ -218,7 +218,7 @@ def case_send(n: int) -> dict:
 
     from bulletin.delivery.approval import approve
     from bulletin.delivery.delivery import send_bulletin
-    from bulletin.layout.pipeline import compile_month
+    from bulletin.office.compile import compile_month
     from bulletin.core.workspace import Workspace
 
     server = SmtpServer().start()
@@ -356,7 +356,7 @@ def case_plain_steps(n: int) -> dict:
 
     from bulletin.delivery.approval import approve
     from bulletin.delivery.delivery import send_bulletin, send_for_review
-    from bulletin.layout.pipeline import compile_month
+    from bulletin.office.compile import compile_month
     from bulletin.core.workspace import Workspace
 
     server = SmtpServer().start()

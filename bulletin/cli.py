@@ -1,10 +1,14 @@
-"""The `bulletin` command: typer commands over the plain functions of this package."""
+"""The `bulletin` command: typer commands over the application layer (bulletin/office/), one door of several.
+
+Commands import the use case they run when they run (a command loads only what it needs: start-up is part of
+every command's time). Prefect is imported only by the commands that talk to it (run, deploy, status --all)
+and, lazily, to resume a flow run that waits for a decision taken here.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,7 +26,8 @@ from rich.progress import (
 from rich.text import Text
 
 from .core.errors import BulletinError
-from .core.workspace import Workspace, check_month
+from .core.month import Month
+from .core.workspace import Workspace
 
 app = typer.Typer(
     name="bulletin",
@@ -50,7 +55,11 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _say(text: str, label: str = "", style: str = "") -> None:
-    """Print text taken from drafts and settings literally (rich would read "[...]" in it as markup)."""
+    """Print text taken from drafts, mail and settings literally (rich would read "[...]" in it as markup), without
+    the control characters and bidi overrides outside text may carry (core/textio.printable)."""
+    from .core.textio import printable
+
+    text = printable(text)
     out.print(Text.assemble((label, style), text) if label else Text(text))
 
 
@@ -60,17 +69,20 @@ def _workspace(path: Optional[Path]) -> Workspace:
 
 def _series(ws: Workspace, series: Optional[str]) -> Workspace:
     """The workspace as a series sees it (--series NAME), or itself for the monthly bulletin."""
-    from .supervision.series import series_workspace
-
-    return series_workspace(ws, series)
+    return ws.for_series(series)
 
 
-def _month(ws: Workspace, month: Optional[str]) -> str:
-    if not month:
-        return ws.latest_month()
-    from .core.month import parse_month
+def _month(ws: Workspace, month: Optional[str]) -> Month:
+    return Month.parse(month) if month else ws.latest_month()
 
-    return check_month(parse_month(month) or month)
+
+def resume_with_prefect(run_id: str, **decision) -> str:
+    """The `Resumer` this door hands to office.decide: Prefect is imported only when a run waits."""
+    try:
+        from flows.resume import resume_month_run
+    except ImportError:
+        return "提示：有一个等待审核的流程运行，但未安装 Prefect，无法自动继续。"
+    return resume_month_run(run_id, **decision)
 
 
 def _guard(func):
@@ -92,19 +104,9 @@ def init(
     layout: Annotated[str, typer.Option("--layout", help="版式：工作简报（默认）或 政务信息（栏目、●目录、文末供稿）")] = "工作简报",
 ) -> None:
     """创建一个可直接使用的工作目录（含示例稿件和配置）。"""
-    from .core.resources import example_workspace
-    from .layout.presets import arrange_example, check_layout, example_settings
+    from .office.setup import create_workspace
 
-    check_layout(layout)
-    if directory.exists() and any(directory.iterdir()):
-        _fail(f"{directory} 已存在且不是空目录：为避免覆盖现有文件，请换一个目录。")
-    source = example_workspace()
-    directory.mkdir(parents=True, exist_ok=True)
-    toml = (source / "bulletin.toml").read_text(encoding="utf-8")
-    (directory / "bulletin.toml").write_text(example_settings(toml, layout), encoding="utf-8")
-    shutil.copytree(source / "inputs", directory / "inputs", ignore=shutil.ignore_patterns("~$*", ".*"))
-    arrange_example(directory / "inputs", layout)
-    (directory / "outputs").mkdir(exist_ok=True)
+    create_workspace(directory, layout)
     _say(f"已创建工作目录 {directory}")
     _say(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")
     _say(f"  bulletin compile --workspace {directory}")
@@ -121,7 +123,7 @@ def compile_(
     no_notices: Annotated[bool, typer.Option("--no-notices", help="本期不编入情况通报（即使有通报表）")] = False,
 ) -> None:
     """编排某月简报：收稿、校验、生成 .docx 和收稿报告。"""
-    from .layout.pipeline import compile_month
+    from .office.compile import compile_month
 
     ws = _workspace(workspace)
     ws.settings  # report a bad bulletin.toml before anything else
@@ -185,23 +187,23 @@ Sha256Opt = Annotated[
 ]
 
 
-def _decide(ws: Workspace, month: str, approved: bool, by: str, comment: str, sha256: Optional[str]) -> None:
+def _decide(ws: Workspace, month: Month, approved: bool, by: str, comment: str, sha256: Optional[str]) -> None:
     """Record the decision on the named version (or, without --sha256, on the file as it is when the command
-    starts, which is shown), then hand it to the month's waiting flow run."""
-    from .delivery.approval import current_version, decide
+    starts, which is shown); office.decide makes the PDF edition and resumes the month's waiting flow run."""
+    from .office.decide import current_version, decide
 
     if sha256 is None:
         path, sha256 = current_version(ws, month)
         _say(f"审核的文件：{path}（校验码 {sha256[:12]}）")
-    decision = decide(ws, month, approved, by, comment, sha256)
-    from .delivery.delivery import for_series
-
-    _say(for_series(ws, decision.summary()))
-    from .layout.pdfedition import after_approval
-
-    if pdf_line := after_approval(ws, month, approved, decision.sha256):
-        _say(pdf_line)
-    _resume_paused_run(ws, month, approved=approved, reviewer=by, comment=comment, sha256=decision.sha256)
+    decided = decide(ws, month, approved=approved, by=by, comment=comment, seen_sha256=sha256,
+                     resume=resume_with_prefect)
+    _say(decided.decision.summary())
+    if decided.pdf_line:
+        _say(decided.pdf_line)
+    if decided.resumed.startswith("提示："):
+        err.print(decided.resumed)
+    elif decided.resumed:
+        _say(decided.resumed)
 
 
 @app.command()
@@ -284,17 +286,6 @@ def deploy(
     _say(f"运行名称形如“{short}-2026-10”；启动工作进程：prefect worker start --pool {pool}")
 
 
-def _resume_paused_run(ws: Workspace, month: str, approved: bool, reviewer: str, comment: str, sha256: str) -> None:
-    """The CLI and the Prefect UI are two doors to one approval: resume the month's waiting flow run."""
-    from .delivery.waiting import resume_waiting_run
-
-    message = resume_waiting_run(ws, month, approved, reviewer, comment, sha256)
-    if message and message.startswith("提示："):
-        err.print(message)
-    elif message:
-        _say(message)
-
-
 @app.command()
 @_guard
 def send(
@@ -304,11 +295,11 @@ def send(
     series: SeriesOpt = None,
 ) -> None:
     """把审核通过的简报发送给分发名单（已发送的不再重复发送）。"""
-    from .delivery.delivery import send_bulletin
+    from .office.send import send as send_issue
 
     ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
-    report = send_bulletin(ws, month, dry_run=dry_run)
+    report = send_issue(ws, month, dry_run=dry_run)
     _say(report.summary())
     if not report.complete or report.skipped:  # skipped rows of recipients.csv: someone is not reached
         raise typer.Exit(2)
@@ -318,7 +309,7 @@ def send(
 @_guard
 def review(workspace: WorkspaceOpt = None, month: MonthOpt = None, series: SeriesOpt = None) -> None:
     """把当月简报发给审核人（有 [web] 时每人一个在线审核链接）；同一版本不重复发送。"""
-    from .delivery.delivery import send_for_review
+    from .office.review import review as send_for_review
 
     ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
@@ -347,7 +338,7 @@ def serve(
     if not os.environ.get("BULLETIN_WEB_PASSWORD"):
         err.print("提示：未设置环境变量 BULLETIN_WEB_PASSWORD，办公室登录不可用；审核人的链接照常可用。")
     _say(f"审核台：http://{host}:{port}/  （送审邮件中的链接以 [web] base_url = {web.base_url} 开头）")
-    uvicorn.run(create_app(ws.root), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(ws.root, resume=resume_with_prefect), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -357,16 +348,14 @@ def status(
     all_: Annotated[bool, typer.Option("--all", help="列出 Prefect 服务器（PREFECT_API_URL）上部署的每个办公室的当月状态")] = False,
 ) -> None:
     """查看某月简报的状态：收稿、期号、审核、发送。"""
-    from .delivery.status import month_status
-
-    from .delivery.delivery import for_series
+    from .office.status import status as month_status
 
     if all_:
         _offices_status()
         return
     ws = _series(_workspace(workspace), series)
     month = _month(ws, month)
-    _say(for_series(ws, month_status(ws, month).summary()))
+    _say(month_status(ws, month).summary())
 
 
 @app.command()
@@ -377,12 +366,10 @@ def stats(
     month: Annotated[Optional[str], typer.Option("--month", "-m", help="只统计一个月 YYYY-MM")] = None,
 ) -> None:
     """信息报送统计：各单位报送、采用、上级采用、得分和排名，写成 Excel 表（含图表）。"""
-    from .core.month import parse_month
-    from .stats.run import run_stats
+    from .office.stats import stats as run_stats
 
     ws = _workspace(workspace)
-    month = check_month(parse_month(month) or month) if month else None
-    result = run_stats(ws, str(year) if year else None, month)
+    result = run_stats(ws, year, Month.parse(month) if month else None)
     for problem in result.stats.problems:
         _say(f"注意：{problem}")
     pending = [f.month for f in result.stats.months if not f.approved]
@@ -420,10 +407,10 @@ def fetch(
     month: Annotated[Optional[str], typer.Option("--month", "-m", help="把本次收到的稿件都放入该月 YYYY-MM（默认按收信时间）")] = None,
 ) -> None:
     """从投稿邮箱收稿：保存稿件附件到 inputs/<月份>/，并给每封来信发回执（已收取的不会重复处理）。"""
-    from .intake.collect import fetch as fetch_mailbox
+    from .office.fetch import fetch as fetch_mailbox
 
     ws = _workspace(workspace)
-    report = fetch_mailbox(ws, check_month(month) if month else None,
+    report = fetch_mailbox(ws, Month.parse(month) if month else None,
                            on_wait=lambda: err.print("另一个收稿任务正在进行，等待其完成……"))
     for line in report.lines:
         _say(line, "· ")
@@ -440,10 +427,9 @@ RoundSeriesOpt = Annotated[str, typer.Option("--series", help="系列名称（bu
 
 
 def _round(workspace: Optional[Path], month: str, series: str):
-    from .core.month import parse_month
-    from .supervision.round import Round
+    from .office.tasks import round_of
 
-    return Round.of(_workspace(workspace), check_month(parse_month(month) or month), series)
+    return round_of(_workspace(workspace), Month.parse(month), series)
 
 
 @tasks_app.command("split")
@@ -456,16 +442,14 @@ def tasks_split(
     series: RoundSeriesOpt = "督查专报",
 ) -> None:
     """按责任单位拆分任务清单：每个单位一张只含本单位任务的表（只有“状态”“落实情况”可填）。"""
-    from .supervision.round import split_round
+    from .office import tasks
 
     rnd = _round(workspace, month, series)
-    report = split_round(rnd, _parse_date(due) if due else None)
+    report = tasks.split(rnd, _parse_date(due) if due else None)
     for line in report.lines():
         _say(line)
     if mail:
-        from .supervision.mailing import mail_sheets
-
-        sent = mail_sheets(rnd, report)
+        sent = tasks.mail(rnd, report)
         for line in sent.lines():
             _say(line)
         if not sent.complete:
@@ -476,9 +460,9 @@ def tasks_split(
 @_guard
 def tasks_merge(month: RoundMonthOpt, workspace: WorkspaceOpt = None, series: RoundSeriesOpt = "督查专报") -> None:
     """汇总 inputs/督查/<月份>/反馈/ 中各单位发回的任务表（重复汇总不会改变结果）。"""
-    from .supervision.round import merge_round
+    from .office.tasks import merge
 
-    for line in merge_round(_round(workspace, month, series)).lines():
+    for line in merge(_round(workspace, month, series)).lines():
         _say(line)
 
 
@@ -492,11 +476,12 @@ def tasks_report(
     series: RoundSeriesOpt = "督查专报",
 ) -> None:
     """根据汇总结果生成督查专报（.docx），并给出通报建议表。"""
-    from .supervision.report import write_report
+    from .office.tasks import report
 
-    result = write_report(_round(workspace, month, series), _parse_date(date_) if date_ else None, number)
+    rnd = _round(workspace, month, series)
+    result = report(rnd, _parse_date(date_) if date_ else None, number)
     _say(result.summary())
-    _say(f"审核：bulletin approve --series {series} --month {month} --by 审核人姓名；发送：bulletin send --series {series} --month {month}")
+    _say(f"审核：{rnd.ws.command('approve', rnd.month, '--by 审核人姓名')}；发送：{rnd.ws.command('send', rnd.month)}")
 # ===== end of bulletin tasks ================================================================================
 
 

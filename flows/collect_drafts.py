@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from bulletin.core.workspace import Workspace, check_month
-from bulletin.intake.collect import FetchReport, fetch
-from bulletin.intake.mailrecords import mailbox_rows
-
-_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+from bulletin.core.month import Month
+from bulletin.core.workspace import OFFICE_TZ, Workspace
+from bulletin.office.fetch import FetchReport, fetch, mailbox_rows
+from flows.common import TASK, office_short_name, workspace_param
 
 
-@task(name="fetch 从投稿邮箱收稿", **_TASK)
+@task(name="fetch 从投稿邮箱收稿", **TASK)
 def fetch_mail(root: str, month: str | None = None) -> FetchReport:
     logger = get_run_logger()
-    report = fetch(Workspace.at(root), month, on_wait=lambda: logger.info("另一个收稿任务正在进行，等待其完成……"))
+    report = fetch(Workspace.at(root), Month(month) if month else None, on_wait=lambda: logger.info("另一个收稿任务正在进行，等待其完成……"))
     for line in report.lines:
         logger.info(line)
     logger.info(report.summary())
@@ -32,7 +30,7 @@ def fetch_mail(root: str, month: str | None = None) -> FetchReport:
     return report
 
 
-@task(name="publish-mailbox 发布投稿邮箱表", **_TASK)
+@task(name="publish-mailbox 发布投稿邮箱表", **TASK)
 def publish_mailbox(root: str, month: str) -> None:
     """Table artifact `mailbox-YYYY-MM`: every message of the month and what happened to each file."""
     rows = [
@@ -49,9 +47,6 @@ def _run_name() -> str:
 
     from prefect.runtime import flow_run
 
-    from bulletin.core.workspace import OFFICE_TZ
-    from flows.monthly_bulletin import office_short_name
-
     return f"{office_short_name(flow_run.parameters.get('workspace', '.'))}-收稿-{datetime.now(OFFICE_TZ):%Y-%m-%d}"
 
 
@@ -59,10 +54,8 @@ def _run_name() -> str:
       persist_result=False)
 def collect_drafts(workspace: str = ".", month: str | None = None) -> str:
     """Fetch the mailbox; `month` puts everything fetched into that month (default: by arrival time)."""
-    from flows.monthly_bulletin import _workspace  # the same check of the deployment's workspace parameter
-
-    ws = _workspace(workspace)
-    report = fetch_mail(str(ws.root), check_month(month) if month else None)
+    ws = workspace_param(workspace)
+    report = fetch_mail(str(ws.root), Month.parse(month) if month else None)
     for touched in sorted(report.touched | ({month} if month else set())):
         publish_mailbox(str(ws.root), touched)
     return report.summary()

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from bulletin.core.errors import BulletinError
 from bulletin.core.workspace import Workspace
-from bulletin.delivery.recipients import read_recipients
-from bulletin.intake.roster import Roster
+from bulletin.office.setup import check_ready
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 MONTHLY = ("monthly-bulletin", "flows/monthly_bulletin.py:monthly_bulletin")
@@ -39,19 +38,9 @@ class Deployed:
 
 
 def check_workspace(ws: Workspace) -> list[str]:
-    """What compile and send would refuse, refused now (settings, template, roster, recipients); returns the
-    remarks that do not stop a run (roster problems)."""
-    settings = ws.settings  # bulletin.toml, with its Chinese messages
-    ws.template_path()
-    roster = Roster.load(ws.roster_path)
-    recipients, problems = read_recipients(ws.recipients_path)
-    if problems:
-        raise BulletinError("分发名单有误，未部署：\n" + "\n".join(f"  - {p}" for p in problems))
-    if not recipients:
-        raise BulletinError(f"分发名单 {ws.recipients_path} 中没有收件人，未部署：审核通过后将无人可发。")
-    if settings.smtp is None:
-        raise BulletinError("bulletin.toml 中没有 [smtp]：服务器上的流程无法发出送审和分发邮件，未部署。")
-    return list(roster.problems)
+    """What compile and send would refuse, refused now (office/setup.py check_ready); the remarks that do not
+    stop a run are returned."""
+    return check_ready(ws)
 
 
 def deploy_workspace(root: Path, *, name: str | None = None, pool: str = "bulletin",
@@ -109,8 +98,9 @@ def offices_status() -> list[OfficeLine]:
 
 
 def _month_line(workspace: str) -> str:
-    from bulletin.core.ledger import Ledger
-    from bulletin.delivery.status import month_status
+    from bulletin.core.vocabulary import ReviewState
+    from bulletin.office.status import status as month_status
+    from bulletin.office.status import waiting_since
 
     try:
         ws = Workspace.at(workspace)
@@ -121,16 +111,14 @@ def _month_line(workspace: str) -> str:
     if status.compile is None:
         return f"{month}：尚未编排"
     parts = [f"{month} 第{status.number}期"]
-    sent = sum(1 for r in status.deliveries.values() if r.status == "sent" and r.sha256 == status.file_sha256)
+    sent = status.sent_current()
     if status.approved:
         parts.append(f"已审核通过（{status.decision.reviewer}）")
         parts.append(f"已发送 {sent}/{len(status.recipients)}")
-    elif status.decision is not None and not status.decision.approved and status.decision.sha256 == status.file_sha256:
+    elif status.review_state is ReviewState.REJECTED:
         parts.append(f"已退回（{status.decision.reviewer}）")
     else:
-        with Ledger(ws.ledger_path) as ledger:
-            run = ledger.flow_run(month)
-            since = ledger.flow_run_updated(month) if run and run[1] == "waiting_for_approval" else None
+        since = waiting_since(ws, month)
         if since:
             parts.append(f"等待审核（自 {since[:16].replace('T', ' ')} 起）")
         else:

@@ -27,113 +27,31 @@ waits again, within the same time limit.
 
 from __future__ import annotations
 
-from typing import Literal
-
-import logging
-import os
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
-from prefect.input import RunInput
-from prefect.tasks import exponential_backoff
-from pydantic import Field, model_validator
 
-from bulletin.stats.run import run_stats
 from bulletin.core.errors import BulletinError
-from bulletin.core.ledger import Ledger
 from bulletin.core.ledger import now as ledger_now
-from bulletin.core.workspace import Workspace, check_month, current_month
-from bulletin.delivery import approval
-from bulletin.delivery.delivery import DeliveryReport, send_bulletin, send_for_review
-from bulletin.delivery.status import MonthStatus, month_status
-from bulletin.delivery.transports import MailError
-from bulletin.layout.pipeline import CompileResult, compile_month
+from bulletin.core.month import Month
+from bulletin.core.vocabulary import DraftStatus, SendState
+from bulletin.core.workspace import Workspace, current_month
+from bulletin.office.compile import CompileResult, compile_month
+from bulletin.office.decide import Decision, decide
+from bulletin.office.review import review as send_for_review
+from bulletin.office.send import DeliveryReport, MailError
+from bulletin.office.send import send as send_issue
+from bulletin.office.stats import stats as run_stats
+from bulletin.office.status import MonthStatus, flow_run_state
+from bulletin.office.status import record_flow_run as record_run_state
+from bulletin.office.status import status as month_status
+from flows import common
+from flows.common import MAIL_TASK, TASK, ReviewAnswer, library_logs, office_short_name, workspace_param
 from flows.decisions import AWAIT, REVIEW_AS_IS, SEND, WAITING, next_step, state_after_run
-
-# How often a waiting run asks the server whether it was resumed (Prefect: 10 s; an approval should show at once).
-PAUSE_POLL_SECONDS = float(os.environ.get("BULLETIN_PAUSE_POLL_SECONDS") or 3)
-# Mail tasks: retried only for transient SMTP trouble (4xx, dropped connection, network), with backoff:
-# 1, 2, 4, 8 minutes. Retrying is safe: delivery skips everyone the ledger has as 'sent'.
-MAIL_RETRIES = 4
-MAIL_RETRY_DELAYS = exponential_backoff(backoff_factor=60)
-# No Prefect caching or result persistence: the ledger is the single record of what was done.
-_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
-
-_DRAFT_STATUS = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
-
-
-APPROVE, REJECT = "通过", "退回"
-
-
-class ReviewAnswer(RunInput):
-    """The reviewer's decision on one version of the file, entered in the Prefect UI ("Resume", the form is
-    filled in with the version shown) or sent by `bulletin approve/reject`. The decision has no default: a
-    form submitted with only a name is refused, never read as a rejection; 退回 needs 审核意见 (the schema says
-    so, and the server checks it before the run resumes)."""
-
-    model_config = {"json_schema_extra": {
-        "if": {"properties": {"decision": {"const": REJECT}}, "required": ["decision"]},
-        "then": {"properties": {"comment": {"minLength": 1, "pattern": "\\S"}}, "required": ["comment"]},
-    }}
-
-    decision: Literal["通过", "退回"] = Field(
-        title="审核结果", description="通过：审核通过并发送；退回：不发送（请在“审核意见”中写明原因）")
-    reviewer: str = Field(title="审核人", min_length=1, description="审核人姓名")
-    comment: str = Field(default="", title="审核意见", description="退回时必须填写原因；通过时可不填")
-    sha256: str = Field(
-        title="文件校验码（审核的版本）", min_length=approval.MIN_SHA_PREFIX,
-        description="所审核文件的校验码（已按等待时的文件填好）；文件之后若被修改，审核结果不会记录，流程会把新版本送审",
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_approved(cls, data):  # noqa: ANN001
-        """`approved=True/False` (the command line's resume, older callers) means 通过/退回."""
-        if isinstance(data, dict) and "decision" not in data and isinstance(data.get("approved"), bool):
-            data = {**{k: v for k, v in data.items() if k != "approved"},
-                    "decision": APPROVE if data["approved"] else REJECT}
-        return data
-
-    @model_validator(mode="after")
-    def _reason_for_rejection(self):
-        if self.decision == REJECT and not self.comment.strip():
-            raise ValueError("退回时请填写审核意见（退回原因）")
-        return self
-
-    @property
-    def approved(self) -> bool:
-        return self.decision == APPROVE
-
-
-# -- helpers (no bulletin logic: logging, retry policy, presentation) -------------------------------------
-@contextmanager
-def _library_logs():
-    """For the run's duration, `bulletin.*` INFO logs also go to the run's log (PREFECT_LOGGING_EXTRA_LOGGERS
-    only attaches Prefect's handler, and only when it was set before Prefect was imported)."""
-    lib = logging.getLogger("bulletin")
-    added = [h for h in logging.getLogger("prefect.extra").handlers if h not in lib.handlers]
-    for handler in added:
-        lib.addHandler(handler)
-    level = lib.level
-    if lib.getEffectiveLevel() > logging.INFO:
-        lib.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        for handler in added:
-            lib.removeHandler(handler)
-        lib.setLevel(level)
-
-
-def retry_if_transient(task, task_run, state) -> bool:
-    exc = state.data if isinstance(state.data, BaseException) else None
-    return isinstance(exc, MailError) and exc.transient
 
 
 def _log_report(logger, report: DeliveryReport) -> None:
@@ -150,30 +68,12 @@ def _raise_if_transient(report: DeliveryReport) -> None:
                         transient=True)
 
 
-def _workspace(workspace: str) -> Workspace:
-    if "{{" in workspace:
-        raise BulletinError(
-            f"部署参数 workspace 未设置（{workspace}）：请在执行 prefect deploy 前设置环境变量 BULLETIN_WORKSPACE"
-            "为工作目录的绝对路径，或在 Prefect 界面中编辑部署的参数 workspace。"
-        )
-    return Workspace.at(workspace)
-
-
 def _run_name() -> str:
     """"<office short name>-2026-10": on a server shared by several offices, whose run is whose."""
     from prefect.runtime import flow_run
 
     month = flow_run.parameters.get("month") or current_month()
     return f"{office_short_name(flow_run.parameters.get('workspace', '.'))}-{month}"
-
-
-def office_short_name(workspace: str) -> str:
-    """The workspace's [bulletin] short_name (or the masthead's first part); "bulletin" when it cannot be read
-    (the run then fails with the settings' own message, not here)."""
-    try:
-        return Workspace.at(workspace).settings.bulletin.office_short_name
-    except Exception:  # a run name must never be the reason a run fails
-        return "bulletin"
 
 
 def _status_summary(status: MonthStatus, outcome: list[str], desk: str = "") -> str:
@@ -189,27 +89,28 @@ def _status_summary(status: MonthStatus, outcome: list[str], desk: str = "") -> 
         f"- 简报文件：`{c.path}`{edited}",
         f"- 校验码（SHA-256 前12位）：`{(status.file_sha256 or c.sha256)[:12]}`",
         (
-            f"- 稿件：编入 {counts.get('accepted', 0) + counts.get('flagged', 0)} 篇（需核对 {counts.get('flagged', 0)} 篇），"
-            f"未采用 {counts.get('refused', 0)} 份，重复 {counts.get('duplicate', 0)} 份，被替换 {counts.get('replaced', 0)} 份"
+            f"- 稿件：编入 {counts.get(DraftStatus.ACCEPTED, 0) + counts.get(DraftStatus.FLAGGED, 0)} 篇"
+            f"（需核对 {counts.get(DraftStatus.FLAGGED, 0)} 篇），未采用 {counts.get(DraftStatus.REFUSED, 0)} 份，"
+            f"重复 {counts.get(DraftStatus.DUPLICATE, 0)} 份，被替换 {counts.get(DraftStatus.REPLACED, 0)} 份"
             f"（明细见 [intake-{status.month}](/artifacts/key/intake-{status.month})）"
         ),
         f"- 送审：当前文件已发给 {status.reviewed_by_mail} 位审核人",
     ]
     if desk:
         lines.append(f"- 审核台：[{desk}]({desk})（办公室登录后查看各页、收稿和发送情况）")
-    sent = sum(1 for r in status.recipients if status.recipient_state(r) == "sent")
+    sent = sum(1 for r in status.recipients if status.recipient_state(r) is SendState.SENT)
     lines.append(f"- 分发：名单 {len(status.recipients)} 位，已发送 {sent} 位")
     lines += ["", "## 进展", ""] + [f"- {line}" for line in outcome]
     return "\n".join(lines) + "\n"
 
 
 # -- tasks ---------------------------------------------------------------------------------------------------
-@task(name="status 读取本月状态", **_TASK)
+@task(name="status 读取本月状态", **TASK)
 def read_status(root: str, month: str) -> MonthStatus:
     return month_status(Workspace.at(root), month)
 
 
-@task(name="compile 收稿编排", **_TASK)
+@task(name="compile 收稿编排", **TASK)
 def compile_bulletin(root: str, month: str) -> CompileResult:
     """compile_month: gather and validate drafts, read the notice sheet, compose -- one step under the
     workspace lock, the number reserved only once the file is written."""
@@ -239,14 +140,14 @@ def compile_bulletin(root: str, month: str) -> CompileResult:
     return result
 
 
-@task(name="publish-intake 发布收稿表", **_TASK)
+@task(name="publish-intake 发布收稿表", **TASK)
 def publish_intake(status: MonthStatus) -> None:
     """Table artifact `intake-YYYY-MM`: the drafts of the month's current compile, as the ledger has them."""
     c = status.compile
     rows = [
         {
             "文件": d.get("file", ""), "栏目": d.get("column", ""), "单位": d.get("unit", ""),
-            "标题": d.get("title", ""), "状态": _DRAFT_STATUS.get(d.get("status", ""), d.get("status", "")),
+            "标题": d.get("title", ""), "状态": DraftStatus.text_of(d.get("status", "")),
             "原因": d.get("reason", ""),
         }
         for d in (c.drafts if c else [])
@@ -257,7 +158,7 @@ def publish_intake(status: MonthStatus) -> None:
     )
 
 
-@task(name="publish-summary 发布摘要", **_TASK)
+@task(name="publish-summary 发布摘要", **TASK)
 def publish_summary(root: str, month: str, outcome: list[str]) -> None:
     """Markdown artifact `bulletin-YYYY-MM`: path, number, drafts, review and delivery state."""
     ws = Workspace.at(root)
@@ -268,23 +169,16 @@ def publish_summary(root: str, month: str, outcome: list[str]) -> None:
     )
 
 
-# Retried only for transient SMTP trouble; safe, as delivery skips everyone the ledger has as 'sent'.
-_MAIL_TASK = dict(
-    retries=MAIL_RETRIES, retry_delay_seconds=MAIL_RETRY_DELAYS, retry_jitter_factor=0.2,
-    retry_condition_fn=retry_if_transient, **_TASK,
-)
-
-
 def _reported(report: DeliveryReport) -> DeliveryReport:
     _log_report(get_run_logger(), report)
     _raise_if_transient(report)
     return report
 
 
-@task(name="publish-stats 发布报送统计", **_TASK)
+@task(name="publish-stats 发布报送统计", **TASK)
 def publish_stats(root: str, month: str) -> None:
     """Table artifact `stats-YYYY-MM`: the year's ranking up to this month, top 10, and the workbook written."""
-    result = run_stats(_workspace(root), year=month[:4])
+    result = run_stats(workspace_param(root), Month(month).year)
     rows = [
         {"名次": r.rank, "单位": r.unit, "报送": r.submitted, "采用": r.adopted, "上级采用": r.upper,
          "得分": r.points}
@@ -294,36 +188,38 @@ def publish_stats(root: str, month: str) -> None:
                           description=f"{month[:4]}年信息报送得分前 10 名（{result.workbook.name}）")
 
 
-@task(name="mail-review 送审邮件", **_MAIL_TASK)
+@task(name="mail-review 送审邮件", **MAIL_TASK)
 def mail_for_review(root: str, month: str) -> DeliveryReport:
-    return _reported(send_for_review(Workspace.at(root), month))
+    return _reported(send_for_review(Workspace.at(root), Month(month)))
 
 
-@task(name="record-decision 记录审核结果", **_TASK)
-def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> approval.Decision | None:
-    """The decision on the version the reviewer saw (answer.sha256); None when the file changed since (then
-    nothing is recorded). Not written again when `bulletin approve`/`reject` recorded it before resuming."""
+@task(name="record-decision 记录审核结果", **TASK)
+def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> Decision | None:
+    """The decision on the version the reviewer saw (answer.sha256), through the same office.decide as every
+    other door; None when the file changed since (then nothing is recorded). Not written again when `bulletin
+    approve`/`reject` recorded it before resuming this run."""
     try:
-        decision, written = approval.decide_once(
-            Workspace.at(root), month, answer.approved, answer.reviewer, answer.comment, answer.sha256, since
-        )
+        decided = decide(Workspace.at(root), Month(month), approved=answer.approved, by=answer.reviewer,
+                         comment=answer.comment, seen_sha256=answer.sha256, since=since)
     except BulletinError as exc:  # FileChanged above all: nothing recorded, the run asks again
         get_run_logger().warning(f"{exc}流程继续等待审核（文件若有新版本，将重新送审）。")
         return None
-    get_run_logger().info(decision.summary() if written else f"审核结果已由 bulletin 命令记录：{decision.summary()}")
+    decision = decided.decision
+    get_run_logger().info(decision.summary() if decided.written else f"审核结果已由 bulletin 命令记录：{decision.summary()}")
+    if decided.pdf_line:
+        get_run_logger().info(decided.pdf_line)
     return decision
 
 
-@task(name="deliver 分发简报", **_MAIL_TASK)
+@task(name="deliver 分发简报", **MAIL_TASK)
 def deliver(root: str, month: str) -> DeliveryReport:
     """The same idempotent send as `bulletin send`: only recipients who do not have the approved file yet."""
-    return _reported(send_bulletin(Workspace.at(root), month))
+    return _reported(send_issue(Workspace.at(root), Month(month)))
 
 
-@task(name="record-run 记录流程状态", **_TASK)
+@task(name="record-run 记录流程状态", **TASK)
 def record_flow_run(root: str, month: str, run_id: str, state: str) -> None:
-    with Ledger(Workspace.at(root).ledger_path) as ledger:
-        ledger.record_flow_run(month, run_id, state)
+    record_run_state(Workspace.at(root), Month(month), run_id, state)
 
 
 # -- the flow ------------------------------------------------------------------------------------------------
@@ -337,9 +233,9 @@ def monthly_bulletin(month: str | None = None, workspace: str = ".") -> str:
     """Compile, review and mail the bulletin of `month` (default: the current month in Asia/Shanghai)."""
     from prefect.runtime import flow_run
 
-    month = check_month(month) if month else current_month()
-    ws = _workspace(workspace)
-    with _library_logs():
+    month = Month.parse(month) if month else current_month()
+    ws = workspace_param(workspace)
+    with library_logs():
         return _monthly(ws, month, str(flow_run.id))
 
 
@@ -406,7 +302,7 @@ def _mail_for_review(root: str, month: str, status: MonthStatus) -> None:
         logger.warning(f"送审邮件未能全部发出（{review.message}）；审核人也可直接打开 {status.compile.path}。")
 
 
-def _await_decision(ws: Workspace, month: str, since: str) -> approval.Decision | None:
+def _await_decision(ws: Workspace, month: str, since: str) -> Decision | None:
     """Pause until a decision on the current version is recorded; None when the file was approved before the
     run could pause. A decision on a version that is no longer on disk is refused: the new version goes to
     the reviewers and the run waits again, the whole wait bounded by [review] timeout_days."""
@@ -427,7 +323,8 @@ def _fetch_first(ws: Workspace) -> None:
     A mailbox that cannot be reached does not stop the bulletin: it is compiled from what is in the folder."""
     if ws.settings.mailbox is None:
         return
-    from flows.collect_drafts import fetch_mail
+    from flows.collect_drafts import fetch_mail  # the daily flow's task, run here as a step (no cycle: it
+    # imports only flows.common)
 
     state = fetch_mail(str(ws.root), return_state=True)
     if state.is_failed():
@@ -435,8 +332,7 @@ def _fetch_first(ws: Workspace) -> None:
 
 
 def _recorded_state(ws: Workspace, month: str) -> tuple[str, str] | None:
-    with Ledger(ws.ledger_path) as ledger:
-        return ledger.flow_run(month)
+    return flow_run_state(ws, month)
 
 
 def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer | None:
@@ -465,7 +361,7 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
         sha256=sha,
     )
     try:
-        return pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=PAUSE_POLL_SECONDS)
+        return pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=common.PAUSE_POLL_SECONDS)
     except FlowPauseTimeout:
         logger.error(
             f"{days:g} 天内没有审核结果，本次运行结束。审核后可执行 bulletin send --month {month} 发送，"

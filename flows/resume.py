@@ -50,7 +50,7 @@ def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha2
     from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
     from prefect.flow_runs import resume_flow_run
 
-    from flows.monthly_bulletin import ReviewAnswer
+    from flows.common import ReviewAnswer
 
     answer = ReviewAnswer(decision="通过" if approved else "退回", reviewer=reviewer.strip(), comment=comment.strip(),
                           sha256=sha256)

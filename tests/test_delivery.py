@@ -295,7 +295,7 @@ def test_concurrent_send_is_refused(smtp_server, mail_workspace):
     server = smtp_server()
     mw = mail_workspace(smtp=smtp_settings(server))
     approve(mw.ws, mw.month, by="王主任")
-    with delivery._lock(mw.ws, mw.month):
+    with delivery.send_lock(mw.ws, mw.month):
         with pytest.raises(BulletinError, match="另一个程序"):
             delivery.send_bulletin(mw.ws, mw.month)
     assert server.messages == []

@@ -45,9 +45,9 @@ USER = "office@zgq.example.cn"
 
 @pytest.fixture(autouse=True)
 def fast_pause(monkeypatch):
-    import flows.monthly_bulletin as mb
+    import flows.common as common
 
-    monkeypatch.setattr(mb, "PAUSE_POLL_SECONDS", 0.5)
+    monkeypatch.setattr(common, "PAUSE_POLL_SECONDS", 0.5)
 
 
 def make_office(root, server, **smtp_extra):
@@ -386,7 +386,7 @@ def test_permanent_refusal_is_not_retried_and_fails_the_run(smtp_server, mail_wo
 def test_retry_policy_is_for_transient_mail_errors_only():
     from prefect.states import Failed
 
-    from flows.monthly_bulletin import retry_if_transient
+    from flows.common import retry_if_transient
 
     assert retry_if_transient(None, None, Failed(data=MailError("451 稍后再试", transient=True)))
     assert not retry_if_transient(None, None, Failed(data=MailError("535 拒绝登录")))
@@ -406,7 +406,7 @@ def test_a_file_edited_by_hand_after_compiling_is_not_recompiled(tmp_path, smtp_
     """README: "if the file was edited in Word after it was compiled, it isn't recompiled (that would replace
     the edits): it goes for review as it is"."""
     from bulletin.cli import app
-    from bulletin.layout.pipeline import compile_month
+    from bulletin.office.compile import compile_month
 
     server = smtp_server()
     ws = make_office(tmp_path / "office", server)

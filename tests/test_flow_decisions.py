@@ -43,7 +43,7 @@ def _form_errors(answer: dict) -> list[str]:
     schema with this function before resuming the run)."""
     from prefect.utilities import schema_tools
 
-    from flows.monthly_bulletin import ReviewAnswer
+    from flows.common import ReviewAnswer
 
     schema = ReviewAnswer.with_initial_data(sha256="a" * 64).model_json_schema()
     try:
@@ -54,7 +54,7 @@ def _form_errors(answer: dict) -> list[str]:
 
 
 def test_the_review_form_has_an_explicit_decision_without_default():
-    from flows.monthly_bulletin import ReviewAnswer
+    from flows.common import ReviewAnswer
 
     schema = ReviewAnswer.model_json_schema()
     assert schema["properties"]["decision"]["enum"] == ["通过", "退回"]
@@ -69,13 +69,13 @@ def test_the_review_form_has_an_explicit_decision_without_default():
     assert _form_errors({"decision": "通过", "reviewer": "张主任", "sha256": sha}) == []
 
 
-def test_the_answer_in_python_says_why_in_chinese_and_maps_the_command_line():
+def test_the_answer_in_python_says_why_in_chinese():
     import pydantic
 
-    from flows.monthly_bulletin import ReviewAnswer
+    from flows.common import ReviewAnswer
 
     with pytest.raises(pydantic.ValidationError) as error:
         ReviewAnswer(decision="退回", reviewer="张主任", comment=" ", sha256="a" * 64)
     assert "退回时请填写审核意见（退回原因）" in str(error.value)
-    assert ReviewAnswer(approved=True, reviewer="张主任", sha256="a" * 64).decision == "通过"
-    assert ReviewAnswer(approved=False, reviewer="张主任", comment="缺数据", sha256="a" * 64).approved is False
+    assert ReviewAnswer(decision="通过", reviewer="张主任", sha256="a" * 64).approved is True
+    assert ReviewAnswer(decision="退回", reviewer="张主任", comment="缺数据", sha256="a" * 64).approved is False

@@ -105,7 +105,7 @@ def test_state_dir_is_only_a_name(tmp_path):
 
 # -- a compile and its number: both or neither ---------------------------------------------------------------
 def test_a_failed_first_compile_leaves_the_ledger_as_it_was(office, monkeypatch):
-    import bulletin.layout.pipeline as pipeline
+    import bulletin.office.compile as pipeline
 
     office.draft("1.docx", title="稳就业工作见成效", unit_line="区人社局")
     real_report = pipeline.intake_report

@@ -26,7 +26,8 @@ from ooxml_audit import assert_valid, dangling_references
 from typer.testing import CliRunner
 
 from bulletin.cli import app
-from bulletin.core.ledger import Ledger, MailLedger
+from bulletin.core.ledger import Ledger
+from bulletin.intake.mailledger import MailLedger
 from bulletin.intake.drafts import read_draft
 from bulletin.intake.roster import Roster
 
@@ -459,7 +460,7 @@ def test_compile_side_body_drafts_are_flagged_quarantined_files_noted_and_sender
     assert ("待核实/某单位稿件.docx：发件人 stranger@qq.test 未在单位名册（inputs/units.csv 的“邮箱”列）中登记，未编入；"
             "核实后请把文件移到 inputs/2026-10/ 并重新编排。") in intake.notes
     # compile does the same by itself: units from the senders, the body draft flagged, 待核实 listed, not compiled.
-    from bulletin.layout.pipeline import compile_month
+    from bulletin.office.compile import compile_month
 
     result = compile_month(ws, MONTH)
     units = {d.name: d.unit for d in result.intake.accepted}
@@ -491,7 +492,7 @@ def test_nothing_secret_in_the_logs_even_at_debug_level(tmp_path, imap_server, p
     import logging
 
     from bulletin.core.workspace import Workspace
-    from bulletin.intake.collect import fetch
+    from bulletin.office.fetch import fetch
 
     imap = imap_server()
     password(imap)

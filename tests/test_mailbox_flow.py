@@ -55,9 +55,9 @@ def test_collect_drafts_flow_publishes_the_months_mailbox_table(tmp_path, imap_s
 def test_monthly_flow_fetches_before_it_compiles(tmp_path, imap_server, smtp_server, monkeypatch):
     from test_flow import FlowThread, resume_from_ui, wait_paused
 
-    import flows.monthly_bulletin as mb
+    import flows.common as common
 
-    monkeypatch.setattr(mb, "PAUSE_POLL_SECONDS", 0.5)
+    monkeypatch.setattr(common, "PAUSE_POLL_SECONDS", 0.5)
     imap = imap_server()
     smtp = smtp_server()
     monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", imap.password)

@@ -15,7 +15,8 @@ from mailbox_kit import draft_bytes
 from bulletin.core.config import load_settings
 from bulletin.core.errors import ConfigError
 from bulletin.intake.attachments import Item, place, safe_name, unique_name, unpack_zip
-from bulletin.intake.collect import gather_items, next_month
+from bulletin.core.month import Month
+from bulletin.intake.collect import gather_items
 from bulletin.intake.mailparse import clean_body, clean_subject, parse_message
 from bulletin.intake.roster import Roster
 
@@ -247,7 +248,8 @@ def test_machine_written_mail(raw, reason, system):
 
 # -- months --------------------------------------------------------------------------------------------------------------
 def test_next_month():
-    assert next_month("2026-10") == "2026-11" and next_month("2026-12") == "2027-01"
+    assert Month("2026-10").next() == "2026-11" and Month("2026-12").next() == "2027-01"
+    assert Month("2027-01").previous() == "2026-12"
 
 
 # -- the roster's 邮箱 column ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import pytest
 
 from bulletin.intake.roster import (
     Roster,
-    byline_unit,
     looks_like_unit,
     normalize,
     strip_decoration,
@@ -52,13 +51,6 @@ def test_match_prefers_roster_then_look(roster):
                                             ("今年以来，我局扎实推进。", False), ("局", False), ("区" * 30 + "局", False)])
 def test_looks_like_unit(text, expected):
     assert looks_like_unit(text) is expected
-
-
-def test_byline():
-    assert byline_unit("（区医保局供稿）") == "区医保局"
-    assert byline_unit("(区医保局 供稿)") == "区医保局"
-    assert byline_unit("区医保局供稿") is None
-    assert byline_unit("（此处为正文的括号说明）") is None
 
 
 def test_gbk_roster_from_excel(tmp_path):

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 @pytest.fixture(autouse=True)
 def fast_pause(monkeypatch):
-    import flows.supervision as sv
+    import flows.common as common
 
-    monkeypatch.setattr(sv, "PAUSE_POLL_SECONDS", 0.5)
+    monkeypatch.setattr(common, "PAUSE_POLL_SECONDS", 0.5)
 
 
 def test_split_run_then_report_run_pauses_and_cli_approval_sends(tmp_path, smtp_server):

@@ -18,7 +18,6 @@ from bulletin.core.errors import BulletinError
 from bulletin.intake.notices import read_notices
 from bulletin.supervision.report import write_report
 from bulletin.supervision.round import Round, merge_round, split_round
-from bulletin.supervision.series import series_workspace
 from bulletin.supervision.sheets import marker_of
 
 import supervision_seed
@@ -105,12 +104,12 @@ def test_the_seed_report_opens_in_libreoffice(tmp_path):
 def test_series_settings_errors_are_chinese(tmp_path):
     kit = make_workspace(tmp_path / "ws", settings=SERIES_SETTINGS)
     with pytest.raises(BulletinError, match=r"bulletin.toml 中没有 \[series\.专项通报\] 配置节（已配置：督查专报）"):
-        series_workspace(kit.ws, "专项通报")
+        kit.ws.for_series("专项通报")
     with pytest.raises(BulletinError, match="系列名称“../x”不对"):
-        series_workspace(kit.ws, "../x")
+        kit.ws.for_series("../x")
     ws = kit.ws
-    assert series_workspace(ws, None) is ws and series_workspace(ws, "") is ws
-    view = series_workspace(kit.ws, "督查专报")
+    assert ws.for_series(None) is ws and ws.for_series("") is ws
+    view = kit.ws.for_series("督查专报")
     assert view.ledger_path == kit.root / ".bulletin" / "ledger-督查专报.sqlite3"
     assert view.month_outputs("2026-12") == kit.root / "outputs" / "督查专报" / "2026-12"
     assert view.settings.bulletin.title == "督查专报" and view.settings.bulletin.first_issue == 1

@@ -29,9 +29,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 @pytest.fixture(autouse=True)
 def fast_pause(monkeypatch):
-    import flows.monthly_bulletin as mb
+    import flows.common as common
 
-    monkeypatch.setattr(mb, "PAUSE_POLL_SECONDS", 0.5)
+    monkeypatch.setattr(common, "PAUSE_POLL_SECONDS", 0.5)
 
 
 @pytest.fixture

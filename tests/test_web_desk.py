@@ -14,6 +14,7 @@ from workspace_kit import SETTINGS, make_workspace
 
 from bulletin.core.atomic import sha256_file
 from bulletin.core.ledger import Ledger
+from bulletin.office import links
 from bulletin.web import tokens
 from bulletin.web.app import create_app
 
@@ -60,7 +61,7 @@ def client_for(ws) -> TestClient:
 
 def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
-    token = tokens.review_token(ws, "2026-10", sha256_file(path), REVIEWER)
+    token = links.review_token(ws, "2026-10", sha256_file(path), REVIEWER)
     client = client_for(ws)
     page = client.get(f"/r/{token}")
     assert page.status_code == 200
@@ -79,13 +80,13 @@ def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_p
 def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
     sha = sha256_file(path)
-    token = tokens.review_token(ws, "2026-10", sha, REVIEWER)
+    token = links.review_token(ws, "2026-10", sha, REVIEWER)
     client = client_for(ws)
     csrf = tokens.csrf_token(ws, token)
     refused = client.post(f"/r/{token}", data={"action": "approve", "seen": sha})
     assert refused.status_code == 403 and "表单校验码" in refused.text
     assert client.post(f"/r/{token}", data={"action": "approve", "seen": sha, "csrf": "0" * 64}).status_code == 403
-    other = tokens.csrf_token(ws, tokens.review_token(ws, "2026-10", sha, "other@example.cn"))
+    other = tokens.csrf_token(ws, links.review_token(ws, "2026-10", sha, "other@example.cn"))
     assert client.post(f"/r/{token}", data={"action": "approve", "seen": sha, "csrf": other}).status_code == 403
 
     no_reason = client.post(f"/r/{token}", data={"action": "reject", "comment": "  ", "seen": sha, "csrf": csrf})
@@ -112,7 +113,7 @@ def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(des
 def test_a_file_edited_after_the_mail_is_shown_as_the_new_version(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
     mailed = sha256_file(path)
-    token = tokens.review_token(ws, "2026-10", mailed, REVIEWER)
+    token = links.review_token(ws, "2026-10", mailed, REVIEWER)
     doc = Document(str(path))
     doc.add_paragraph("审核前补充的一句。")
     doc.save(str(path))
@@ -131,7 +132,7 @@ def test_forged_expired_and_other_month_links_are_useless(desk, tmp_path, monkey
     ws, path = fresh(desk, tmp_path)
     sha = sha256_file(path)
     client = client_for(ws)
-    token = tokens.review_token(ws, "2026-10", sha, REVIEWER)
+    token = links.review_token(ws, "2026-10", sha, REVIEWER)
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert "审核链接无效：请使用送审邮件中的完整链接。" in client.get(f"/r/{forged}").text
     from itsdangerous import URLSafeTimedSerializer
@@ -140,7 +141,7 @@ def test_forged_expired_and_other_month_links_are_useless(desk, tmp_path, monkey
         {"m": "2026-10", "s": sha, "r": REVIEWER})
     assert client.get(f"/r/{foreign}").status_code == 403
     assert client.get(f"/r/{foreign}/bulletin.docx").status_code == 403
-    september = tokens.review_token(ws, "2026-09", sha, REVIEWER)
+    september = links.review_token(ws, "2026-09", sha, REVIEWER)
     assert client.get(f"/r/{september}").status_code == 404  # a link names its month; nothing else opens
 
     import itsdangerous.timed
@@ -169,7 +170,7 @@ def test_the_office_pages_need_the_password_and_paths_never_come_from_urls(desk,
     months = client.get("/")
     assert months.status_code == 200 and "第64期" in months.text and 'href="/m/2026-10"' in months.text
     month = client.get("/m/2026-10")
-    assert "&lt;script&gt;" in month.text and "renshe@example.com" in month.text and "未发送" in month.text
+    assert "&lt;script&gt;" in month.text and "renshe@example.com" in month.text and "待发送" in month.text
     assert "<td>&lt;b&gt;按时报送&lt;/b&gt;</td><td>通报表扬</td>" in month.text  # the notice table, as text
     for url in ("/m/..%2F..%2Fbulletin.toml", "/m/2026-10/page/..%2F..%2Fbulletin.toml",
                 "/r/..%2F..%2Fbulletin.toml", "/m/../../bulletin.toml"):
@@ -181,7 +182,7 @@ def test_the_office_pages_need_the_password_and_paths_never_come_from_urls(desk,
 def test_review_mail_carries_a_personal_link_per_reviewer(desk, tmp_path, smtp_server):
     from mail_workspace import smtp_settings
 
-    from bulletin.delivery.delivery import send_for_review
+    from bulletin.office.review import review as send_for_review
 
     ws, path = fresh(desk, tmp_path)
     server = smtp_server()

@@ -18,10 +18,10 @@ from docx import Document
 from docx_read import all_text
 
 import bulletin.core.atomic
-import bulletin.layout.pipeline
+import bulletin.office.compile
 from bulletin.core.errors import BulletinError, NothingToCompile, TemplateProblem
 from bulletin.core.ledger import Ledger
-from bulletin.layout.pipeline import workspace_lock
+from bulletin.office.compile import workspace_lock
 
 
 def _snapshot(root: Path) -> dict[str, tuple]:
@@ -82,7 +82,7 @@ def test_two_processes_compiling_at_once_are_serialised(office):
         """
         import sys
         from datetime import date
-        from bulletin.layout.pipeline import compile_month
+        from bulletin.office.compile import compile_month
         from bulletin.core.workspace import Workspace
 
         result = compile_month(Workspace.at(sys.argv[1]), "2026-10", issue_date=date(2026, 10, 28),
@@ -142,7 +142,7 @@ def _check_two_compiles_one_number(office) -> None:
 
 def test_a_compile_that_cannot_get_the_lock_says_so_and_changes_nothing(office, monkeypatch):
     office.draft("1.docx", title="稿件", unit_line="区人社局")
-    monkeypatch.setattr(bulletin.layout.pipeline, "LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(bulletin.office.compile, "LOCK_WAIT_SECONDS", 0.3)
     waited = []
     lock = workspace_lock(office.ws)
     with lock, pytest.raises(BulletinError, match="另一个编排任务正在使用此工作目录"):
@@ -164,7 +164,7 @@ def _break_render(office, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("render failed half-way")
 
-    monkeypatch.setattr(bulletin.layout.pipeline, "render_issue", boom)
+    monkeypatch.setattr(bulletin.office.compile, "render_issue", boom)
     return RuntimeError
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import draft_factory
 
-from bulletin.layout.pipeline import CompileResult, compile_month
+from bulletin.office.compile import CompileResult, compile_month
 from bulletin.core.workspace import Workspace
 
 MONTH = "2026-10"

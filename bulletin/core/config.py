@@ -356,5 +356,24 @@ class SeriesSettings(_Section):
     office: str | None = None  # default: [bulletin] office
 
 
+def series_settings(settings: Settings, name: str) -> Settings:
+    """The settings a series runs under: the office's own, with the [bulletin] section's masthead, numbering
+    and 报/发 lines taken from [series.<name>]. Everything else in [bulletin] (and every other section) is
+    inherited, so a setting added to the bulletin is a series' setting too without a change anywhere else.
+    Two things are the bulletin's alone: its Word template and notice subject (a series is written by its own
+    code), and the review desk (its links name a month of the bulletin)."""
+    own = settings.series.get(name)
+    if own is None:
+        known = "、".join(settings.series) or "（无）"
+        raise ConfigError(
+            f"bulletin.toml 中没有 [series.{name}] 配置节（已配置：{known}）：请先添加 title、report_to、send_to。"
+        )
+    bulletin = settings.bulletin.model_copy(update={
+        "title": own.title, "first_issue": own.first_issue, "report_to": own.report_to, "send_to": own.send_to,
+        "office": own.office or settings.bulletin.office, "template": None, "notice_subject": None,
+    })
+    return settings.model_copy(update={"bulletin": bulletin, "web": None})
+
+
 Settings.model_rebuild()
 # ===== end of [series] =======================================================================================

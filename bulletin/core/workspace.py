@@ -1,4 +1,17 @@
-"""Where an office's files live: settings, inputs per month, outputs per month, the ledger."""
+"""Where an office's files live: settings, inputs per month, outputs per month, the ledger — for the monthly
+bulletin or for one of the office's other series.
+
+`ws.for_series("督查专报")` is the same folder seen by a series ([series.<name>] in bulletin.toml): its settings
+carry the series' masthead, numbering and 报/发 lines (`config.series_settings`); its ledger is its own file
+(`.bulletin/ledger-<name>.sqlite3`), so issue numbers, approvals and deliveries are counted per series and the
+bulletin's never move; its outputs go to `outputs/<name>/<YYYY-MM>/`; it goes to the recipient lists its
+section names. Everything written for the bulletin (approval bound to the sha256, the once-only send, status)
+then works on a series unchanged, because every difference is here and nowhere else.
+
+Why a ledger file per series and not a `series` column: the bulletin's `issues` table has `month` as its
+primary key and `number` UNIQUE; SQLite cannot change those constraints in place, and a series column would
+have had to be threaded through every query of the shared ledger.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +23,20 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import CONFIG_NAME, Settings, load_settings
+from .config import CONFIG_NAME, Settings, load_settings, series_settings
 from .errors import BulletinError, ConfigError
-from .month import parse_month
+from .month import Month, check_month, parse_month
 from .resources import shipped_template
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 WORKSPACE_ENV = "BULLETIN_WORKSPACE"
 STATE_DIR_NAME = ".bulletin"
+# A series name becomes a folder and a file name: letters (any script), digits, - and _ only.
+_SERIES_NAME = re.compile(r"[\w\-]{1,40}")
 
 
-def check_month(month: str) -> str:
-    if not MONTH_RE.match(month or ""):
-        raise BulletinError(f"月份“{month}”格式不对：请写成 YYYY-MM，例如 2026-10。")
-    return month
-
-
-def current_month() -> str:
-    return datetime.now(OFFICE_TZ).strftime("%Y-%m")
+def current_month() -> Month:
+    return Month(datetime.now(OFFICE_TZ).strftime("%Y-%m"))
 
 
 def default_root() -> Path:
@@ -38,6 +46,7 @@ def default_root() -> Path:
 @dataclass(frozen=True)
 class Workspace:
     root: Path
+    series: str = ""  # "" is the monthly bulletin; else a [series.<name>] of bulletin.toml
 
     @classmethod
     def at(cls, root: str | Path | None = None) -> "Workspace":
@@ -46,9 +55,54 @@ class Workspace:
             raise BulletinError(f"工作目录 {path} 不存在。")
         return cls(path.resolve())
 
+    def for_series(self, series: str | None) -> "Workspace":
+        """The workspace as series `series` sees it; itself for the monthly bulletin (None or "")."""
+        name = (series or "").strip()
+        if not name:
+            return Workspace(self.root) if self.series else self
+        if not _SERIES_NAME.fullmatch(name):
+            raise BulletinError(f"系列名称“{series}”不对：只能用汉字、字母、数字、- 和 _。")
+        view = Workspace(self.root, name)
+        view.settings  # noqa: B018 - a missing [series.<name>] is reported here, in Chinese
+        return view
+
+    @cached_property
+    def office_settings(self) -> Settings:
+        """bulletin.toml as written (the bulletin's settings; a series' own are `settings`)."""
+        return load_settings(self.root / CONFIG_NAME)
+
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.root / CONFIG_NAME)
+        if not self.series:
+            return self.office_settings
+        return series_settings(self.office_settings, self.series)
+
+    @property
+    def recipient_lists(self) -> list[str]:
+        """The lists of recipients.csv this publication goes to; empty: every row."""
+        return list(self.office_settings.series[self.series].recipients) if self.series else []
+
+    @property
+    def title(self) -> str:
+        """The publication's short name for messages: 工作简报, 督查专报…"""
+        return self.settings.bulletin.short_title if self.series else "工作简报"
+
+    def command(self, verb: str, month: str | None = None, *more: str) -> str:
+        """The command line an office types for this publication: `bulletin send --series 督查专报 --month
+        2026-09`. Every message that names a command builds it here, so a series' messages name its option."""
+        words = ["bulletin", verb]
+        if self.series:
+            words += ["--series", self.series]
+        if month:
+            words += ["--month", str(month)]
+        return " ".join([*words, *more])
+
+    def shown(self, path: Path) -> str:
+        """A path as messages show it: relative to the workspace (outputs/督查专报/2026-09/…) when inside it."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
 
     @property
     def inputs(self) -> Path:
@@ -67,7 +121,7 @@ class Workspace:
 
     @property
     def ledger_path(self) -> Path:
-        return self.state_dir / "ledger.sqlite3"
+        return self.state_dir / (f"ledger-{self.series}.sqlite3" if self.series else "ledger.sqlite3")
 
     @property
     def lock_path(self) -> Path:
@@ -99,17 +153,22 @@ class Workspace:
         for path in sorted(self.inputs.iterdir()):
             month = parse_month(path.name) if path.is_dir() else None
             if month:
-                folders.setdefault(month, []).append(path)
+                folders.setdefault(Month(month), []).append(path)
         return folders
 
-    def month_outputs(self, month: str) -> Path:
-        return self.outputs / check_month(month)
+    @property
+    def publication_outputs(self) -> Path:
+        """outputs/ for the bulletin, outputs/<series>/ for a series."""
+        return self.outputs / self.series if self.series else self.outputs
 
-    def months(self) -> list[str]:
+    def month_outputs(self, month: str) -> Path:
+        return self.publication_outputs / check_month(month)
+
+    def months(self) -> list[Month]:
         """Months that have an input folder (in any of the accepted name forms), oldest first."""
         return sorted(self.month_folders())
 
-    def latest_month(self) -> str:
+    def latest_month(self) -> Month:
         months = self.months()
         if not months:
             raise BulletinError(f"{self.inputs} 下没有月份文件夹（如 inputs/2026-10/）：请先放入当月稿件。")

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..core.atomic import sha256_file
 from ..core.errors import BulletinError, NotApproved
 from ..core.ledger import CompileRecord, DecisionRecord, Ledger
-from ..core.workspace import Workspace, check_month
+from ..core.workspace import Workspace
 
 MIN_SHA_PREFIX = 8  # a reviewer may type the first characters shown in the review mail (12 are shown)
 _HEX = re.compile(r"^[0-9a-f]+$")
@@ -28,11 +28,13 @@ class FileChanged(BulletinError):
 
 @dataclass(frozen=True)
 class Decision(DecisionRecord):
-    """A recorded decision with its Chinese rendering."""
+    """A recorded decision with its Chinese rendering; `send_command` is the publication's own."""
+
+    send_command: str = ""  # "" : the bulletin's (bulletin send --month M)
 
     @classmethod
-    def of(cls, record: DecisionRecord) -> "Decision":
-        return cls(**asdict(record))
+    def of(cls, record: DecisionRecord, ws: Workspace) -> "Decision":
+        return cls(**asdict(record), send_command=ws.command("send", record.month))
 
     def summary(self) -> str:
         name = Path(self.path).name
@@ -40,28 +42,30 @@ class Decision(DecisionRecord):
         if self.approved:
             return (
                 f"{self.month} 简报“{name}”已审核通过（审核人：{self.reviewer}，{when}，"
-                f"文件校验码 {self.sha256[:12]}）。可执行 bulletin send --month {self.month} 发送。"
+                f"文件校验码 {self.sha256[:12]}）。可执行 {self.send_command or f'bulletin send --month {self.month}'} 发送。"
             )
         note = f"，意见：{self.comment}" if self.comment else ""
         return f"{self.month} 简报“{name}”未通过审核（审核人：{self.reviewer}，{when}{note}）。修改后请重新编排或审核。"
 
 
-def _compiled_file(ledger: Ledger, month: str) -> tuple[CompileRecord, Path]:
+def compiled_file(ws: Workspace, ledger: Ledger, month: str) -> tuple[CompileRecord, Path]:
+    """The month's last compile and its file; NotApproved (Chinese, naming the command to run) when either is
+    missing. Every step after compiling (review, decide, send, status) starts here."""
     record = ledger.last_compile(month)
+    what = ws.command("compile", month) if not ws.series else f"{ws.title}的生成命令（bulletin tasks report）"
     if record is None:
-        raise NotApproved(f"{month} 的简报尚未编排：请先执行 bulletin compile --month {month}。")
+        raise NotApproved(f"{month} 的简报尚未编排：请先执行 {what}。")
     path = Path(record.path)
     if not path.is_file():
-        raise NotApproved(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
+        raise NotApproved(f"找不到 {month} 的简报文件 {path}：请重新执行 {what}。")
     return record, path
 
 
 def current_version(ws: Workspace, month: str) -> tuple[Path, str]:
     """(path, sha256) of the month's bulletin as it is on disk now: what a review door shows the reviewer
     and hands back to `decide` as `seen_sha256`."""
-    check_month(month)
     with Ledger(ws.ledger_path) as ledger:
-        _, path = _compiled_file(ledger, month)
+        _, path = compiled_file(ws, ledger, month)
     return path, sha256_file(path)
 
 
@@ -95,13 +99,12 @@ def decide_once(
     `seen_sha256=None` means "the file as it is now", for callers that showed the reviewer nothing.
     Raises FileChanged when the file on disk is another version, BulletinError without a reviewer name.
     """
-    check_month(month)
     by, comment = (by or "").strip(), (comment or "").strip()
     if not by:
         raise BulletinError("请用 --by 写明审核人姓名。")
     seen = None if seen_sha256 is None else _seen(seen_sha256)
     with Ledger(ws.ledger_path) as ledger, ledger.transaction():
-        _, path = _compiled_file(ledger, month)
+        _, path = compiled_file(ws, ledger, month)
         current = sha256_file(path)
         if seen is not None:
             _check_version(month, path, current, seen)
@@ -111,9 +114,9 @@ def decide_once(
             and latest.reviewer == by and latest.comment == comment and latest.sha256 == current
             and Path(latest.path) == path
         ):
-            return Decision.of(latest), False
+            return Decision.of(latest, ws), False
         record = ledger.insert_decision(month, path, current, approved, by, comment)
-    return Decision.of(record), True
+    return Decision.of(record, ws), True
 
 
 def decide(
@@ -134,11 +137,10 @@ def reject(ws: Workspace, month: str, by: str, comment: str = "", seen_sha256: s
 
 def approved_file(ws: Workspace, month: str) -> tuple[Path, str]:
     """(path, sha256) of the approved file; NotApproved (Chinese) unless it is approved and unchanged."""
-    check_month(month)
     with Ledger(ws.ledger_path) as ledger:
-        _, path = _compiled_file(ledger, month)
+        _, path = compiled_file(ws, ledger, month)
         decision = ledger.latest_decision(month)
-    approve_cmd = f"bulletin approve --month {month} --by 审核人姓名"
+    approve_cmd = ws.command("approve", month, "--by 审核人姓名")
     if decision is None:
         raise NotApproved(f"{month} 的简报尚未审核通过，不能发送：审核后请执行 {approve_cmd}。")
     if not decision.approved:

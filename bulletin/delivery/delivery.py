@@ -12,13 +12,18 @@ accepted rows become 'sent' and refused ones 'failed'. Hence:
 Remaining window for a second copy (inherent to SMTP): the crash above, or a connection lost after the server
 got the whole message but before it answered "250" (the batch is marked failed and resent).
 
-Outbox mode (no [smtp]) records under its own purpose ('bulletin@outbox'): writing .eml files is not delivery,
-so configuring [smtp] later still mails everyone once.
+Outbox mode (no [smtp]) records under its own purpose (core/vocabulary.py `outbox_purpose`): writing .eml
+files is not delivery, so configuring [smtp] later still mails everyone once.
+
+A series ([series.<name>]) is sent by the same code: its workspace (`Workspace.for_series`) carries its settings,
+ledger, outputs, commands and recipient lists. The review mail's personal links are made by the door's
+`link_for` (the application layer signs them), so this module knows nothing of the review desk.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,16 +33,16 @@ from ..core.atomic import sha256_bytes
 from ..core.config import Settings
 from ..core.errors import BulletinError, NotApproved
 from ..core.ledger import DeliveryRecord, Ledger
-from ..core.workspace import Workspace, check_month
-from .approval import approved_file
+from ..core.vocabulary import BULLETIN, SendState, outbox_purpose
+from ..core.workspace import Workspace
+from ..layout.pdfedition import pdf_edition, wanted
+from .approval import approved_file, compiled_file
 from .message import build_message, message_id, normalise_domain
 from .recipients import Recipient, normalise_email, read_recipients
 from .texts import bulletin_body, bulletin_subject, review_body, review_subject
 from .transports import MailError, Transport, transport_for
 
 log = logging.getLogger("bulletin.delivery")
-
-BULLETIN = "bulletin"
 
 
 def review_purpose(sha256: str) -> str:
@@ -46,7 +51,7 @@ def review_purpose(sha256: str) -> str:
 
 
 def _purpose(base: str, transport: Transport) -> str:
-    return f"{base}@outbox" if transport.kind == "outbox" else base
+    return outbox_purpose(base) if transport.kind == "outbox" else base
 
 
 @dataclass
@@ -115,11 +120,12 @@ class DeliveryReport:
         return "\n".join(self.lines())
 
 
-def _lock(ws: Workspace, month: str) -> FileLock:
+def send_lock(ws: Workspace, month: str) -> FileLock:
+    """One sender of a month at a time (a second one is told so at once)."""
     return FileLock(str(ws.state_dir / f"send-{month}.lock"), timeout=0)
 
 
-def _deliver(
+def deliver(
     ledger: Ledger,
     report: DeliveryReport,
     recipients: list[Recipient],
@@ -136,7 +142,7 @@ def _deliver(
     pending: list[Recipient] = []
     for r in recipients:
         record = records.get(r.email)
-        if record is not None and record.status == "sent":
+        if record is not None and record.status == SendState.SENT:
             report.already.append(r)
             if record.sha256 != sha:
                 report.earlier_version.append(r)
@@ -170,12 +176,12 @@ def _deliver(
                 attachment=data, filename=filename, msgid=message_id(month, purpose, sha, emails, domain),
                 unsent=transport.personal, more=more,
             )
-            ledger.mark_deliveries(month, purpose, rows, "sending", sha, count_attempt=True)
+            ledger.mark_deliveries(month, purpose, rows, SendState.SENDING, sha, count_attempt=True)
             try:
                 refused = transport.send(message, emails)
             except MailError as exc:
                 reason = str(exc)
-                ledger.mark_deliveries(month, purpose, rows, "failed", sha, error=reason)
+                ledger.mark_deliveries(month, purpose, rows, SendState.FAILED, sha, error=reason)
                 report.failed += [(r, reason) for r in batch]
                 report.transient = report.transient or exc.transient or exc.connection_lost
                 log.warning("batch %d/%d failed (%d recipients): %s", index + 1, len(batches), len(batch), reason)
@@ -184,10 +190,10 @@ def _deliver(
                     break
                 continue
             accepted = [r for r in batch if r.email not in refused]
-            ledger.mark_deliveries(month, purpose, [r.as_row() for r in accepted], "sent", sha)
+            ledger.mark_deliveries(month, purpose, [r.as_row() for r in accepted], SendState.SENT, sha)
             for r in batch:
                 if r.email in refused:
-                    ledger.mark_deliveries(month, purpose, [r.as_row()], "failed", sha, error=refused[r.email])
+                    ledger.mark_deliveries(month, purpose, [r.as_row()], SendState.FAILED, sha, error=refused[r.email])
                     report.failed.append((r, refused[r.email]))
                     report.transient = report.transient or refused[r.email].startswith("4")
             report.sent += accepted
@@ -195,13 +201,6 @@ def _deliver(
             log.info("batch %d/%d: %d accepted, %d refused", index + 1, len(batches), len(accepted), len(refused))
     finally:
         transport.close()
-
-
-def _compile_info(ledger: Ledger, month: str):
-    record = ledger.last_compile(month)
-    if record is None:
-        raise NotApproved(f"{month} 的简报尚未编排：请先执行 bulletin compile --month {month}。")
-    return record
 
 
 def send_bulletin(
@@ -212,7 +211,6 @@ def send_bulletin(
     Raises NotApproved when the month is not approved or the file changed since; MailError when the server
     cannot be reached or refuses the login (nothing is recorded then).
     """
-    check_month(month)
     settings = ws.settings
     unapproved = ""
     try:
@@ -223,18 +221,18 @@ def send_bulletin(
         path, sha, unapproved = _current_file(ws, month), "", str(exc)  # "先看看会发给谁" before approval
     data = path.read_bytes()
     if not unapproved and sha256_bytes(data) != sha:  # changed between the check and the read
-        raise NotApproved(f"文件在审核通过后被修改过，请重新审核：bulletin approve --month {month} --by 审核人姓名。")
+        raise NotApproved(f"文件在审核通过后被修改过，请重新审核：{ws.command('approve', month, '--by 审核人姓名')}。")
     sha = sha or sha256_bytes(data)
     too_large = _size_problem(ws, path, data)
     if too_large and not dry_run:
         raise BulletinError(too_large)
     recipients, problems = read_recipients(ws.recipients_path)
-    recipients = only_lists(recipients, getattr(ws, "recipient_lists", None))
+    recipients = only_lists(recipients, ws.recipient_lists)
     if not recipients:
         raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
     transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
     with Ledger(ws.ledger_path) as ledger:
-        record = _compile_info(ledger, month)
+        record, _ = compiled_file(ws, ledger, month)
         when = record.date_text
         report = DeliveryReport(
             month=month, purpose=_purpose(BULLETIN, transport), transport=transport.kind, where=transport.where,
@@ -250,9 +248,9 @@ def send_bulletin(
         if [name for _, name in files] != [path.name]:
             report.notes.append("附件：" + "、".join(name for _, name in files))
         try:
-            with _lock(ws, month):
-                _deliver(ledger, report, recipients, files[0][0], files[0][1], body, settings, transport,
-                         more=tuple(files[1:]))
+            with send_lock(ws, month):
+                deliver(ledger, report, recipients, files[0][0], files[0][1], body, settings, transport,
+                        more=tuple(files[1:]))
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
@@ -262,8 +260,6 @@ def _attachments(ws: Workspace, month: str, path: Path, data: bytes, sha: str,
                  unapproved: str) -> list[tuple[bytes, str]]:
     """What the lists get, per [mail] attach: the approved .docx and/or its PDF edition, the PDF's bytes checked
     against the sha256 recorded when it was made. A dry run before approval names the files only."""
-    from ..layout.pdfedition import pdf_edition, wanted
-
     attach = ws.settings.mail.attach
     files = [(data, path.name)] if "docx" in attach else []
     if wanted(ws) and not unapproved:
@@ -280,11 +276,7 @@ def _attachments(ws: Workspace, month: str, path: Path, data: bytes, sha: str,
 
 def _current_file(ws: Workspace, month: str) -> Path:
     with Ledger(ws.ledger_path) as ledger:
-        record = _compile_info(ledger, month)
-    path = Path(record.path)
-    if not path.is_file():
-        raise NotApproved(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
-    return path
+        return compiled_file(ws, ledger, month)[1]
 
 
 def _size_problem(ws: Workspace, path: Path, data: bytes) -> str:
@@ -300,15 +292,14 @@ def _size_problem(ws: Workspace, path: Path, data: bytes) -> str:
     )
 
 
-def send_for_review(ws: Workspace, month: str, transport: Transport | None = None) -> DeliveryReport:
-    """Mail the current file (Word edits included) to settings.review.reviewers, once per file version."""
-    check_month(month)
+def send_for_review(ws: Workspace, month: str, transport: Transport | None = None,
+                    link_for: Callable[[str, str], str] | None = None) -> DeliveryReport:
+    """Mail the current file (Word edits included) to settings.review.reviewers, once per file version.
+    `link_for(sha256, reviewer_email)`, when given and the office runs the review desk ([web]), is the text
+    that opens each reviewer's mail (a personal link): one message per reviewer then."""
     settings = ws.settings
     with Ledger(ws.ledger_path) as ledger:
-        record = _compile_info(ledger, month)
-        path = Path(record.path)
-        if not path.is_file():
-            raise BulletinError(f"找不到 {month} 的简报文件 {path}：请重新执行 bulletin compile --month {month}。")
+        record, path = compiled_file(ws, ledger, month)
         data = path.read_bytes()
         sha = sha256_bytes(data)
         if too_large := _size_problem(ws, path, data):
@@ -323,38 +314,18 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
         if not reviewers:
             report.notes.append("bulletin.toml 的 [review] reviewers 没有配置审核人，未发送送审邮件。")
             return report
-        body = for_series(ws, review_body(settings, month, record.number, path.name, sha))
+        body = review_body(ws, month, record.number, path, sha)
         try:
-            with _lock(ws, month):
-                if settings.web is None or getattr(ws, "series", ""):
-                    _deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
+            with send_lock(ws, month):
+                if link_for is None or settings.web is None:
+                    deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
                 else:  # the review desk: each reviewer gets a personal link (one message each)
                     for reviewer in reviewers:
-                        personal = review_link_text(ws, month, sha, reviewer.email) + body
-                        _deliver(ledger, report, [reviewer], data, path.name, personal, settings, transport)
+                        personal = link_for(sha, reviewer.email) + body
+                        deliver(ledger, report, [reviewer], data, path.name, personal, settings, transport)
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
-
-
-def review_link_text(ws: Workspace, month: str, sha: str, reviewer: str) -> str:
-    """The first lines of a review mail when the office runs the review desk ([web] base_url)."""
-    from ..web.tokens import review_token  # itsdangerous only when the desk is configured
-
-    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer)}"
-    days = ws.settings.review.timeout_days
-    return (f"在线审核（手机、电脑均可打开，{days:g} 天内有效，仅限您本人使用）：\n{url}\n\n"
-            "打开后可逐页查看简报，点“审核通过”或“退回”（退回须写明意见）。以下为邮件审核方式：\n\n")
-
-
-def for_series(ws: Workspace, text: str) -> str:
-    """The commands and folders a text names, for a series ([series.<name>]): `--series NAME`, outputs/NAME/."""
-    series = getattr(ws, "series", "")
-    if not series:
-        return text
-    for command in ("approve", "reject", "send", "status"):
-        text = text.replace(f"bulletin {command} --month", f"bulletin {command} --series {series} --month")
-    return text.replace("outputs/", f"outputs/{series}/")
 
 
 def only_lists(recipients: list[Recipient], lists: list[str] | None) -> list[Recipient]:
@@ -362,4 +333,5 @@ def only_lists(recipients: list[Recipient], lists: list[str] | None) -> list[Rec
     return [r for r in recipients if r.list_name in lists] if lists else recipients
 
 
-__all__ = ["BULLETIN", "for_series", "only_lists", "DeliveryReport", "review_purpose", "send_bulletin", "send_for_review"]
+__all__ = ["BULLETIN", "only_lists", "DeliveryReport", "deliver", "review_purpose", "send_bulletin", "send_for_review",
+           "send_lock"]

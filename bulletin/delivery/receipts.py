@@ -4,14 +4,21 @@ Sent through [smtp] with the mail module's transport (one connection for all rec
 answers its message properly (In-Reply-To, References), says it is an automatic answer (Auto-Submitted:
 auto-replied, RFC 3834), so well-behaved systems never answer it back, and carries a Message-ID derived from the
 message it answers: retried after a crash, it is the same mail to any system that de-duplicates. Whether a
-message gets a receipt at all (never to machine-written mail, never twice) is decided by the fetch and kept in
-the ledger.
+message gets a receipt at all (never to machine-written mail, never twice, never to a message refused as
+unreadable) is decided by the fetch and kept in the ledger.
+
+Everything a receipt repeats came from a stranger (issue 22): the subject and file names are cut short and
+stripped of control characters, at most MAX_LISTED files are listed ("……等 N 项" after them), the Message-IDs
+it answers are used only when they look like Message-IDs, and the one recipient is the parsed address of the
+message (the envelope names it alone; a display name is never written into a header). The time it names is
+when the mailbox received the message (INTERNALDATE), and a sender the roster knows is greeted by its unit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 from email.header import Header
 from email.mime.text import MIMEText
@@ -20,8 +27,9 @@ from email.utils import formataddr, formatdate
 from pathlib import Path
 
 from ..core.config import Settings
-from ..core.ledger import MailLedger, MailMessage
+from ..intake.mailledger import MailLedger, MailMessage
 from ..core.errors import BulletinError
+from ..core.textio import printable, shorten
 from .mail import MailError, transport_for
 
 log = logging.getLogger("bulletin.receipts")
@@ -33,10 +41,20 @@ OUTCOME_WORDS = {
     "refused": "未收取",
     "duplicate": "已收到（与此前收到的文件相同，未重复保存）",
 }
+MAX_SUBJECT = 60  # characters of the subject repeated in the receipt
+MAX_NAME = 50  # characters of a file name
+MAX_REASON = 200
+MAX_LISTED = 20  # files listed: about one screen
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,250}>")
+
+
+def _clean(text: str, limit: int) -> str:
+    """Outside text as one short line: no control characters or bidi overrides, white space folded, cut."""
+    return shorten(" ".join(printable(text or "").split()), limit)
 
 
 def receipt_subject(subject: str) -> str:
-    return f"回执：{subject or '（无主题）'}"
+    return f"回执：{_clean(subject, MAX_SUBJECT) or '（无主题）'}"
 
 
 def receipt_body(settings: Settings, message: MailMessage) -> str:
@@ -44,13 +62,18 @@ def receipt_body(settings: Settings, message: MailMessage) -> str:
     when = datetime.fromisoformat(message.received_at)
     stamp = f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
     year, month = message.month.split("-")
+    greeting = message.unit or _clean(message.sender_name, 40) or message.sender
     lines = [
-        f"{message.sender_name or message.sender}：",
+        f"{greeting}：",
         "",
-        f"您好！{b.office}于 {stamp} 收到您的邮件《{message.subject or '（无主题）'}》，处理结果如下：",
+        f"您好！{b.office}于 {stamp} 收到您的邮件《{_clean(message.subject, MAX_SUBJECT) or '（无主题）'}》，处理结果如下：",
         "",
     ]
     for n, item in enumerate(message.items, start=1):
+        if n > MAX_LISTED:
+            lines.append(f"……等 {len(message.items)} 项（其余 {len(message.items) - MAX_LISTED} 项从略，"
+                         "如需逐项说明请联系办公室）")
+            break
         outcome = item["outcome"]
         if outcome == "draft":
             how = f"（{item['reason']}）" if item.get("reason") else ""
@@ -62,10 +85,11 @@ def receipt_body(settings: Settings, message: MailMessage) -> str:
         elif outcome == "returned":
             text = f"已收到{item['reason']}，将汇总到督查专报"
         else:
-            text = f"未收取——{item['reason']}"
-        lines.append(f"{n}. {item['name']}：{text}")
+            text = f"未收取——{_clean(item['reason'], MAX_REASON)}"
+        lines.append(f"{n}. {_clean(item['name'], MAX_NAME)}：{text}")
     if message.note:
-        lines.append(f"{len(message.items) + 1 if message.items else 1}. {message.note}")
+        number = min(len(message.items), MAX_LISTED) + 1 if message.items else 1
+        lines.append(f"{number}. {_clean(message.note, MAX_REASON)}")
     if not message.items and not message.note:
         lines.append("邮件中没有可用的稿件附件（.docx），正文也不足以成为稿件：请把稿件以 .docx 附件发送。")
     lines += [
@@ -89,16 +113,17 @@ def build_receipt(settings: Settings, message: MailMessage, reply_to: str | None
     smtp = settings.smtp
     msg = MIMEText(receipt_body(settings, message), "plain", "utf-8")
     msg["From"] = formataddr((settings.bulletin.office, smtp.sender), charset="utf-8")
-    msg["To"] = formataddr((message.sender_name, message.sender), charset="utf-8") if message.sender_name \
-        else message.sender
+    msg["To"] = message.sender  # the parsed address alone: a stranger's display name never goes into a header
     if reply_to and reply_to.lower() != smtp.sender.lower():
         msg["Reply-To"] = reply_to
     msg["Subject"] = Header(receipt_subject(message.subject), "utf-8")
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = receipt_message_id(message, smtp.sender.rpartition("@")[2].lower() or "localhost")
-    if message.message_id:
-        msg["In-Reply-To"] = message.message_id
-        msg["References"] = " ".join(part for part in (message.references, message.message_id) if part)
+    answered = message.message_id if _MESSAGE_ID.fullmatch(message.message_id or "") else ""
+    if answered:
+        msg["In-Reply-To"] = answered
+        earlier = _MESSAGE_ID.findall(message.references or "")[-10:]
+        msg["References"] = " ".join([*earlier, answered])
     msg["Auto-Submitted"] = "auto-replied"  # RFC 3834: no auto-responder answers this
     msg["X-Auto-Response-Suppress"] = "All"  # Exchange/Outlook: no out-of-office replies to it
     return msg.as_bytes(policy=_POLICY)

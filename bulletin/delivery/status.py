@@ -11,12 +11,10 @@ from pathlib import Path
 from ..core.atomic import sha256_file
 from ..core.errors import BulletinError
 from ..core.ledger import CompileRecord, DecisionRecord, DeliveryRecord, Ledger
-from ..core.workspace import Workspace, check_month
-from .delivery import BULLETIN, review_purpose
+from ..core.vocabulary import DraftStatus, ReviewState, SendState, both_modes, is_outbox_purpose, outbox_purpose
+from ..core.workspace import Workspace
+from .delivery import BULLETIN, only_lists, review_purpose
 from .recipients import Recipient, read_recipients
-
-_STATUS_TEXT = {"sent": "已发送", "failed": "发送失败", "sending": "发送中断（下次重发）", None: "待发送"}
-_DRAFT_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 
 
 @dataclass
@@ -29,7 +27,8 @@ class MonthStatus:
     purpose: str = BULLETIN
     recipients: list[Recipient] = field(default_factory=list)
     recipient_problems: list[str] = field(default_factory=list)
-    series_title: str = ""  # a series other than the bulletin ([series.<name>]): its name in the summary
+    title: str = "工作简报"  # the publication: 工作简报, or a series' name ([series.<name>])
+    approve_command: str = "bulletin approve"  # the publication's own, with its --series and --month
     deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
     reviewed_by_mail: int = 0  # reviewers who got the current file
 
@@ -50,6 +49,18 @@ class MonthStatus:
         decided = d is not None and d.sha256 == self.file_sha256
         return bool(self.compile and self.file_sha256 and self.reviewed_by_mail and not decided)
 
+    @property
+    def review_state(self) -> ReviewState:
+        """Where the current file stands: the one answer every door shows (status, desk, flow)."""
+        d = self.decision
+        if self.compile is None:
+            return ReviewState.NOT_COMPILED
+        if d is not None and d.sha256 == self.file_sha256:
+            return ReviewState.APPROVED if d.approved else ReviewState.REJECTED
+        if d is not None and d.approved:
+            return ReviewState.CHANGED
+        return ReviewState.IN_REVIEW if self.in_review else ReviewState.COMPILED
+
     def version_text(self) -> str:
         """The version under review as a reviewer can check it: "11月5日 09:12 编排的版本" (Beijing time), or
         "编排后经人工修改的版本" when the file was edited in Word since (Prefect's form and the review desk)."""
@@ -64,31 +75,37 @@ class MonthStatus:
             counts[d.get("status", "")] = counts.get(d.get("status", ""), 0) + 1
         return counts
 
-    def recipient_state(self, r: Recipient) -> str | None:
+    def recipient_state(self, r: Recipient) -> SendState:
         record = self.deliveries.get(r.email)
-        return None if record is None else record.status
+        return SendState.of(None if record is None else record.status)
 
-    def counts(self) -> dict[str | None, int]:
-        counts: dict[str | None, int] = {"sent": 0, "failed": 0, "sending": 0, None: 0}
+    def counts(self) -> dict[SendState, int]:
+        counts = dict.fromkeys(SendState, 0)
         for r in self.recipients:
             counts[self.recipient_state(r)] += 1
         return counts
 
+    def sent_current(self) -> int:
+        """Recipients who have the file as it is now."""
+        return sum(1 for r in self.deliveries.values()
+                   if r.status == SendState.SENT and r.sha256 == self.file_sha256)
+
     def _draft_lines(self) -> list[str]:
         drafts = self.compile.drafts if self.compile else []
         by_status = self.draft_counts()
-        kept = by_status.get("accepted", 0) + by_status.get("flagged", 0)
+        S = DraftStatus
+        kept = by_status.get(S.ACCEPTED, 0) + by_status.get(S.FLAGGED, 0)
         lines = [
-            f"稿件：编入 {kept} 篇（其中需核对 {by_status.get('flagged', 0)} 篇），"
-            f"未采用 {by_status.get('refused', 0)} 份，重复 {by_status.get('duplicate', 0)} 份，"
-            f"被替换 {by_status.get('replaced', 0)} 份"
+            f"稿件：{S.ACCEPTED.text} {kept} 篇（其中{S.FLAGGED.text} {by_status.get(S.FLAGGED, 0)} 篇），"
+            f"{S.REFUSED.text} {by_status.get(S.REFUSED, 0)} 份，{S.DUPLICATE.text} {by_status.get(S.DUPLICATE, 0)} 份，"
+            f"{S.REPLACED.text} {by_status.get(S.REPLACED, 0)} 份"
         ]
         for d in drafts:
-            if d.get("status") in ("flagged", "refused", "duplicate", "replaced"):
+            if d.get("status") != S.ACCEPTED:
                 what = d.get("title") or d.get("file", "")
                 unit = f"（{d['unit']}）" if d.get("unit") else ""
                 reason = f"：{d['reason']}" if d.get("reason") else ""
-                lines.append(f"  - {_DRAFT_TEXT.get(d['status'], d['status'])} {what}{unit}{reason}")
+                lines.append(f"  - {S.text_of(d.get('status', ''))} {what}{unit}{reason}")
         return lines
 
     def _approval_line(self) -> str:
@@ -114,9 +131,9 @@ class MonthStatus:
         if self.edited_since_compile:
             file_state = "（编排后在 Word 中修改过）"
         lines = [
-            f"{self.month} {self.series_title or '工作简报'} 第{c.number}期",
+            f"{self.month} {self.title} 第{c.number}期",
             f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
-            *([f"当前文件校验码：{self.file_sha256[:12]}（审核：bulletin approve --month {self.month} --by 姓名 "
+            *([f"当前文件校验码：{self.file_sha256[:12]}（审核：{self.approve_command} --by 姓名 "
                f"--sha256 {self.file_sha256[:12]}）"] if self.file_sha256 else []),
             *self._draft_lines(),
             self._approval_line(),
@@ -124,15 +141,15 @@ class MonthStatus:
         if self.reviewed_by_mail:
             lines.append(f"送审：当前文件已发给 {self.reviewed_by_mail} 位审核人")
         counts = self.counts()
-        mode = "（发件箱 .eml）" if self.purpose.endswith("@outbox") else ""
+        mode = "（发件箱 .eml）" if is_outbox_purpose(self.purpose) else ""
         lines.append(
-            f"发送{mode}：共 {len(self.recipients)} 位，已发送 {counts['sent']}，失败 {counts['failed']}，"
-            f"中断 {counts['sending']}，待发送 {counts[None]}"
+            f"发送{mode}：共 {len(self.recipients)} 位，已发送 {counts[SendState.SENT]}，失败 {counts[SendState.FAILED]}，"
+            f"中断 {counts[SendState.SENDING]}，待发送 {counts[SendState.PENDING]}"
         )
-        order = {"failed": 0, "sending": 1, None: 2, "sent": 3}
+        order = {SendState.FAILED: 0, SendState.SENDING: 1, SendState.PENDING: 2, SendState.SENT: 3}
         for r in sorted(self.recipients, key=lambda r: order[self.recipient_state(r)]):
             record = self.deliveries.get(r.email)
-            state = _STATUS_TEXT[self.recipient_state(r)]
+            state = self.recipient_state(r).text
             extra = ""
             if record is not None and record.status == "sent":
                 extra = f" {record.updated_at.replace('T', ' ')[5:16]}"
@@ -142,7 +159,7 @@ class MonthStatus:
         listed = {r.email for r in self.recipients}
         for email, record in self.deliveries.items():
             if email not in listed:
-                lines.append(f"  {_STATUS_TEXT.get(record.status, record.status)} {email}（已不在收件人名单中）")
+                lines.append(f"  {SendState.of(record.status).text} {email}（已不在收件人名单中）")
         lines += [f"  名单问题：{p}" for p in self.recipient_problems]
         return lines
 
@@ -151,14 +168,11 @@ class MonthStatus:
 
 
 def month_status(ws: Workspace, month: str) -> MonthStatus:
-    check_month(month)
-    status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else f"{BULLETIN}@outbox")
+    status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else outbox_purpose(BULLETIN),
+                         title=ws.title, approve_command=ws.command("approve", month))
     try:
-        status.recipients, status.recipient_problems = read_recipients(ws.recipients_path)
-        if getattr(ws, "series", None):
-            status.series_title = ws.settings.bulletin.short_title
-        if getattr(ws, "recipient_lists", None):  # a series goes to some lists only
-            status.recipients = [r for r in status.recipients if r.list_name in ws.recipient_lists]
+        recipients, status.recipient_problems = read_recipients(ws.recipients_path)
+        status.recipients = only_lists(recipients, ws.recipient_lists)
     except BulletinError as exc:
         status.recipient_problems = [str(exc)]
     with Ledger(ws.ledger_path) as ledger:
@@ -168,8 +182,8 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
         status.deliveries = ledger.deliveries(month, status.purpose)
         if status.compile is not None and Path(status.compile.path).is_file():
             status.file_sha256 = sha256_file(Path(status.compile.path))
-            for suffix in ("", "@outbox"):
-                reviews = ledger.deliveries(month, review_purpose(status.file_sha256) + suffix)
+            for purpose in both_modes(review_purpose(status.file_sha256)):
+                reviews = ledger.deliveries(month, purpose)
                 status.reviewed_by_mail += sum(1 for r in reviews.values() if r.status == "sent")
     return status
 

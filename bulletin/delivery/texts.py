@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from ..core.config import Settings
+from ..core.workspace import Workspace
 
 
 def date_text(iso_or_dt: str | datetime) -> str:
@@ -32,13 +34,16 @@ def review_subject(settings: Settings, number: int, date_text: str) -> str:
     return f"【送审】{bulletin_subject(settings, number, date_text)}"
 
 
-def review_body(settings: Settings, month: str, number: int, filename: str, sha256: str) -> str:
-    """The approve command names this version (--sha256): an approval never covers a later edit."""
+def review_body(ws: Workspace, month: str, number: int, file: Path, sha256: str) -> str:
+    """The approve command names this version (--sha256): an approval never covers a later edit. Commands and
+    the file's place are the publication's own (`ws.command`, `ws.shown`): a series' mail names its option."""
+    settings = ws.settings
+    approve = ws.command("approve", month, "--by 您的姓名", f"--sha256 {sha256[:12]}")
     return (
         "您好：\n\n"
-        f"附件是{month}《{settings.bulletin.short_title}》第{number}期（送审稿）“{filename}”，请审核。\n\n"
-        f"审核通过后，请在工作目录执行：bulletin approve --month {month} --by 您的姓名 --sha256 {sha256[:12]}\n"
-        f"需要修改时，可直接用 Word 修改 outputs/{month}/{filename}，保存后执行 bulletin status --month {month} "
+        f"附件是{month}《{settings.bulletin.short_title}》第{number}期（送审稿）“{file.name}”，请审核。\n\n"
+        f"审核通过后，请在工作目录执行：{approve}\n"
+        f"需要修改时，可直接用 Word 修改 {ws.shown(file)}，保存后执行 {ws.command('status', month)} "
         "查看新的校验码，再用它审核通过；发出的将是审核通过的那个版本。\n\n"
         f"文件校验码（SHA-256 前12位）：{sha256[:12]}\n\n"
         f"{settings.bulletin.office}\n"

@@ -13,7 +13,8 @@ Crash safety: a message's files are first written to a staging folder under .bul
 the names of its files go into the ledger in one transaction, then each file is renamed into place, then the
 message is marked done. A fetch killed anywhere leaves either no row (the message is read again; the orphaned
 staging folder is removed) or a row whose staged files the next fetch puts in place: nothing lost, nothing
-saved twice. Receipts go out at the end, through [smtp]; those not sent are retried by the next fetch.
+saved twice. Receipts go out at the end, through [smtp], by the application layer (office/fetch.py) which
+passes them in as `answer`, still inside the mailbox lock; those not sent are retried by the next fetch.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import mimetypes
 import os
 import secrets
 import shutil
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,8 +36,11 @@ from filelock import FileLock, Timeout
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.config import Settings
 from ..core.errors import BulletinError, ConfigError
-from ..core.ledger import Ledger, MailFile, MailLedger
-from ..core.workspace import OFFICE_TZ, Workspace, check_month
+from ..core.ledger import Ledger
+from .mailledger import MailFile, MailLedger
+from ..core.textio import printable, shorten
+from ..core.month import Month, check_month
+from ..core.workspace import OFFICE_TZ, Workspace
 from .attachments import QUARANTINE, Item, Placement, digest, is_archive, place, safe_name, unique_name, unpack_zip
 from .bodydraft import FLAG, body_draft
 from .mailbox import Envelope, MailboxSession, imap_password, tls_context
@@ -79,6 +85,7 @@ class FetchReport:
     left: int = 0  # over max_messages: read by the next fetch
     recovered: int = 0  # files put in place for a fetch that had stopped part way
     returned: int = 0  # 督查 sheets sent back by units, saved in inputs/督查/<month>/反馈/
+    unreadable: int = 0  # messages that could not be read safely: recorded, left on the server, never answered
     receipts: dict = field(default_factory=lambda: {"sent": 0, "failed": 0, "waiting": 0, "errors": []})
     months: set[str] = field(default_factory=set)  # months that got drafts (in the folder or 待核实/)
     touched: set[str] = field(default_factory=set)  # months that got any message (for the mailbox table)
@@ -93,6 +100,8 @@ class FetchReport:
             f"回执：发出 {r['sent']} 份，失败 {r['failed']} 份（下次收稿时重试）"
             + (f"，{r['waiting']} 份未发（未配置 [smtp]，配置后下次收稿时补发）" if r["waiting"] else "") + "。",
         ]
+        if self.unreadable:
+            text.append(f"无法解析 {self.unreadable} 封（已留在邮箱中，未发回执），原因见上。")
         if self.recovered:
             text.append(f"上次收稿中断，本次补存文件 {self.recovered} 份。")
         if self.left:
@@ -103,26 +112,24 @@ class FetchReport:
 
 
 # -- month -----------------------------------------------------------------------------------------------------
-def next_month(month: str) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    return f"{year + number // 12}-{number % 12 + 1:02d}"
-
-
 def assign_month(ledger: Ledger, arrived: datetime) -> str:
     """The month a message arrived in (Asia/Shanghai), or the first later month whose bulletin is not approved."""
-    month = arrived.astimezone(OFFICE_TZ).strftime("%Y-%m")
+    month = Month(arrived.astimezone(OFFICE_TZ).strftime("%Y-%m"))
     for _ in range(36):
         decision = ledger.latest_decision(month)
         if decision is None or not decision.approved:
             return month
-        month = next_month(month)
+        month = month.next()
     return month
 
 
 # -- the fetch ---------------------------------------------------------------------------------------------------
-def fetch(ws: Workspace, month: str | None = None, *, on_wait=None) -> FetchReport:
-    """Read the new messages of the submission mailbox; see the module docstring. Raises BulletinError (Chinese)
-    on configuration, connection, TLS or login trouble."""
+def fetch(ws: Workspace, month: str | None = None, *, on_wait=None,
+          answer: Callable[[MailLedger], dict] | None = None) -> FetchReport:
+    """Read the new messages of the submission mailbox; see the module docstring. `answer(mail_ledger)` sends
+    the receipts that are due and returns their counts (FetchReport.receipts); it runs under the same lock,
+    so two fetches never answer one message twice. Raises BulletinError (Chinese) on configuration,
+    connection, TLS or login trouble."""
     settings = ws.settings
     mailbox = settings.mailbox
     if mailbox is None:
@@ -147,11 +154,8 @@ def fetch(ws: Workspace, month: str | None = None, *, on_wait=None) -> FetchRepo
             run.recover()
             with MailboxSession(mailbox, password, context) as session:
                 run.read(session)
-            from ..delivery.receipts import send_receipts
-
-            run.report.receipts = send_receipts(
-                settings, run.mail, ws.state_dir / "receipts-outbox", reply_to=mailbox.user if "@" in mailbox.user else None
-            )
+            if answer is not None:
+                run.report.receipts = answer(run.mail)
             return run.report
     finally:
         lock.release()
@@ -193,14 +197,21 @@ class _Fetch:
         new = [uid for uid in session.uids() if uid not in known]
         todo = new[: self.mailbox.max_messages]
         self.report.left = len(new) - len(todo)
-        envelopes = session.envelopes(todo)
         handled: list[int] = []
-        for uid in todo:
-            envelope = envelopes.get(uid)
-            if envelope is None:  # expunged meanwhile
-                continue
-            if self._one(session, envelope):
-                handled.append(uid)
+        for batch in session.batches(todo):  # a few headers at a time: memory stays bounded
+            envelopes = session.envelopes(batch)
+            for uid in batch:
+                envelope = envelopes.get(uid)
+                if envelope is None:  # expunged meanwhile
+                    continue
+                try:
+                    if self._one(session, envelope):
+                        handled.append(uid)
+                except (BulletinError, OSError, sqlite3.Error):  # the mailbox, the disk or the ledger: not this mail
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one message's failure is its own (issue 22)
+                    log.exception("message %s could not be processed", uid)
+                    self._unreadable(session, envelope, f"处理时出错（{type(exc).__name__}），未处理")
         if self.mailbox.move_to and handled:
             session.move(handled, self.mailbox.move_to)
 
@@ -244,6 +255,10 @@ class _Fetch:
             self.report.messages -= 1
             return False
         sub = parse_message(raw, self.own)
+        del raw
+        if sub.unreadable:  # too deep, too many parts, broken: recorded once, left on the server, no receipt
+            self._unreadable(session, envelope, sub.unreadable, sub)
+            return False
         if sub.system:
             self.mail.record_message({**base, "state": "done", "note": f"{sub.machine}，未处理", "receipt": "none"}, [])
             self.report.skipped += 1
@@ -251,6 +266,27 @@ class _Fetch:
             return True
         self._save(base, sub, arrived, "pending" if wants_receipt and not sub.machine else "none")
         return True
+
+    def _unreadable(self, session: MailboxSession, envelope: Envelope, reason: str, sub: Submission | None = None):
+        """Record a message that could not be read safely (once: its UID is then known), name it in the report;
+        it stays in the mailbox (never moved) and gets no receipt. Its key is not its Message-ID, so a later
+        good copy of the same message is read, not taken for a duplicate."""
+        head = sub or parse_message(envelope.header, self.own)
+        arrived = (envelope.arrived or head.date or datetime.now(OFFICE_TZ)).astimezone(OFFICE_TZ)
+        month = self.month or assign_month(self.ledger, arrived)
+        try:
+            self.mail.record_message({
+                "account": self.account, "uidvalidity": session.uidvalidity, "uid": envelope.uid,
+                "message_key": "unreadable:" + sha256_bytes(envelope.header)[:40], "message_id": head.message_id,
+                "references": "", "month": month, "received_at": arrived.isoformat(timespec="seconds"),
+                "sender": head.sender, "sender_name": head.sender_name, "subject": head.subject,
+                "unit": self.roster.unit_for_email(head.sender) or "", "state": "done", "note": reason,
+                "receipt": "none"}, [])
+        except sqlite3.IntegrityError:  # it failed after its row was written: the row stands
+            pass
+        self.report.unreadable += 1
+        self.report.touched.add(month)
+        self._line(head, reason)
 
     # -- saving a message's files --------------------------------------------------------------------------------
     def _save(self, base: dict, sub: Submission, arrived: datetime, receipt: str) -> None:
@@ -404,9 +440,12 @@ class _Fetch:
         return 1
 
     def _line(self, sub: Submission, what: str) -> None:
+        """One line of the report; the subject cut short and stripped of control characters (it is printed)."""
         who = sub.sender or "（无发件人）"
         unit = self.roster.unit_for_email(sub.sender) if sub.sender else None
-        self.report.lines.append(f"{who}{f'（{unit}）' if unit else ''}《{sub.subject or '（无主题）'}》：{what}")
+        subject = shorten(printable(sub.subject), 60) or "（无主题）"
+        what = shorten(printable(what), 300)  # a message with 60 files: the ledger has them all (bulletin status)
+        self.report.lines.append(f"{who}{f'（{unit}）' if unit else ''}《{subject}》：{what}")
 
 
 # -- items of a message ------------------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ log = logging.getLogger("bulletin.mailbox")
 PASSWORD_ENV = "BULLETIN_IMAP_PASSWORD"
 # What Thunderbird-like clients send; NetEase (163/126/yeah.net) checks that an ID came, not what it says.
 CLIENT_ID = {"name": "bulletin", "version": __version__, "vendor": "bulletin", "support-url": "bulletin"}
-_FETCH_CHUNK = 100  # UIDs per FETCH of sizes and headers
+_FETCH_CHUNK = 20  # UIDs per FETCH of sizes and headers: with MAX_HEADER_BYTES, at most 1.3 MB per answer
+# What is read of a header before the size check: enough for every real header (Received chains, DKIM), and a
+# 40 MB "header" costs 64 KB. The whole message is downloaded only after its RFC822.SIZE passed the limit.
+MAX_HEADER_BYTES = 64 * 1024
 
 
 class MailboxError(BulletinError):
@@ -38,7 +41,7 @@ class Envelope:
     uid: int
     size: int  # RFC822.SIZE
     arrived: datetime | None  # INTERNALDATE: when the mailbox received it (timezone-aware)
-    header: bytes  # the header block only (BODY.PEEK[HEADER])
+    header: bytes  # the header block only (BODY.PEEK[HEADER]), its first MAX_HEADER_BYTES
 
 
 def imap_password(mailbox: MailboxSettings) -> str:
@@ -213,17 +216,24 @@ class MailboxSession:
         return sorted(int(u) for u in self._guarded(lambda: self._client.search("ALL")))
 
     def envelopes(self, uids: list[int]) -> dict[int, Envelope]:
-        """Size, arrival time and header of each message, without its body (and without marking it read)."""
+        """Size, arrival time and header (its first MAX_HEADER_BYTES: a partial fetch, so a huge header is never
+        downloaded) of each message, without its body and without marking it read. Callers pass small batches
+        (`batches`): what is held at once stays bounded whatever the mailbox holds."""
         found: dict[int, Envelope] = {}
+        partial = f"BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>"
         for start in range(0, len(uids), _FETCH_CHUNK):
             chunk = uids[start:start + _FETCH_CHUNK]
-            data = self._guarded(lambda: self._client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER]"]))
+            data = self._guarded(lambda: self._client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", partial]))
             for uid, item in data.items():
+                header = item.get(b"BODY[HEADER]<0>") or item.get(b"BODY[HEADER]") or b""
                 found[int(uid)] = Envelope(
-                    int(uid), int(item.get(b"RFC822.SIZE") or 0), item.get(b"INTERNALDATE"),
-                    bytes(item.get(b"BODY[HEADER]") or b""),
+                    int(uid), int(item.get(b"RFC822.SIZE") or 0), item.get(b"INTERNALDATE"), bytes(header),
                 )
         return found
+
+    @staticmethod
+    def batches(uids: list[int]) -> list[list[int]]:
+        return [uids[start:start + _FETCH_CHUNK] for start in range(0, len(uids), _FETCH_CHUNK)]
 
     def message(self, uid: int) -> bytes | None:
         """The whole message (BODY.PEEK[]), or None when it is gone (deleted by someone meanwhile)."""

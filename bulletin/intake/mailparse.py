@@ -9,6 +9,17 @@ Everything is decoded here, with GB2312/GBK labels read as GB18030 (their supers
 "gb2312" all the time). Nothing in a message is ever executed or rendered: HTML is only stripped to text.
 
 A forwarded message (a message/rfc822 part) is searched like the message itself.
+
+Messages come from anyone, so reading one must never fail or exhaust the fetch (issue 22):
+- the structure is bounded before the standard parser sees it (the parser recurses once per nested part: 1,000
+  nested multipart/mixed parts in 65 KB end in RecursionError): a cheap scan of the raw bytes counts container
+  declarations and part delimiters; after parsing, the exact depth (MAX_NESTING) and part count (MAX_PARTS) are
+  checked with an explicit stack, and only then is the message walked;
+- `parse_message` never raises: whatever goes wrong gives a Submission whose `unreadable` says why (Chinese),
+  which the fetch records, leaves on the server and never answers;
+- the From address is parsed from the header as written, before any RFC 2047 decoding: an encoded display name
+  (`=?utf-8?Q?rsj=40unit?= <attacker@…>`, or one hiding CR LF Bcc:) never becomes the address; the display name
+  is decoded afterwards and cleaned of control characters.
 """
 
 from __future__ import annotations
@@ -20,9 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import decode_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+
+from ..core.textio import printable
 
 # Labels clients put on GBK text; GB18030 decodes all of them (and is what 163 webmail says itself).
 _CHARSET_ALIASES = {
@@ -31,6 +45,14 @@ _CHARSET_ALIASES = {
     "unicode-1-1-utf-7": "utf-7", "utf8": "utf-8", "ascii": "utf-8", "us-ascii": "utf-8",
 }
 MAX_DEPTH = 5  # forwarded inside forwarded inside …: deeper parts are not searched
+MAX_NESTING = 10  # multipart / message parts inside each other: real clients use 3-4 (mixed > alternative > related)
+MAX_PARTS = 200  # parts of one message, forwarded ones included (max_attachments is 20 by default)
+MAX_CONTAINERS = 50  # multipart/message declarations seen by the raw scan: the parser is safe far beyond that
+MAX_SUBJECT_CHARS = 500  # what is kept of a Subject (the receipt and the report cut it shorter)
+_CONTAINER = re.compile(rb"^content-type[ \t]*:\s*\"?(?:multipart|message)/", re.IGNORECASE | re.MULTILINE)
+_DELIMITER = re.compile(rb"^--[^\s-]", re.MULTILINE)
+_ADDR_SPEC = re.compile(r"[^\s@<>()\[\]\\,;:\"]+@[^\s@<>()\[\]\\,;:\"]+")
+_ANGLE = re.compile(r"<([^<>]*)>")
 # Real content of a body draft: characters that are not white space, after quoting and signatures are gone.
 BODY_MIN_CHARS = 100
 _PREFIX = re.compile(
@@ -65,6 +87,7 @@ class Submission:
     machine: str = ""  # why this is machine-written mail (RFC 3834), '' for a person's message
     system: bool = False  # bounce or auto-reply: nothing is taken from it at all
     problems: list[str] = field(default_factory=list)
+    unreadable: str = ""  # why the message could not be read safely (too deep, too many parts, broken): Chinese
 
     @property
     def title(self) -> str:
@@ -169,12 +192,32 @@ def attachment_name(part: Message) -> str:
 
 
 def address_of(value: str) -> tuple[str, str]:
-    """(display name, address lower case) of a From-like header."""
+    """(display name, address lower case) of a From-like header AS WRITTEN (encoded-words not decoded: decoding
+    first lets `=?utf-8?Q?rsj=40unit?= <attacker@x>` read as rsj@unit). The address is the one in angle brackets
+    when there is exactly one, else the first; it must be a plain addr-spec (no spaces, controls, brackets) or it
+    is ''. The display name is decoded afterwards and is only ever a name."""
+    value = re.sub(r"\r?\n[ \t]", " ", value or "")
     pairs = getaddresses([value]) if value else []
-    for name, addr in pairs:
-        if "@" in addr:
-            return name.strip(), addr.strip().lower()
-    return (pairs[0][0].strip() if pairs else ""), ""
+    angled = _ANGLE.findall(value)
+    chosen = ""
+    if len(angled) == 1 and "@" in angled[0]:
+        chosen = angled[0]
+    else:
+        chosen = next((addr for _name, addr in pairs if "@" in addr), "")
+    chosen = chosen.strip().lower()
+    if not _ADDR_SPEC.fullmatch(chosen) or printable(chosen) != chosen or not chosen.isascii():
+        chosen = ""
+    name = next((n for n, addr in pairs if addr.strip().lower() == chosen and n), "") if chosen else ""
+    if not name and pairs and not chosen:
+        name = pairs[0][0]
+    return _display_name(name), chosen
+
+
+def _display_name(raw: str) -> str:
+    """A display name decoded (RFC 2047, raw bytes) and made harmless: no control characters (a CR LF in it must
+    never reach a header), white space folded, at most 100 characters."""
+    text = printable(decode_words(raw.strip())).replace("\n", " ").replace("\t", " ")
+    return " ".join(text.split())[:100]
 
 
 def clean_subject(subject: str) -> str:
@@ -354,11 +397,72 @@ def _walk(msg: Message, submission: Submission, forwarded_from: str, depth: int,
         texts.append(_part_text(msg))
 
 
+def structure_problem(raw: bytes) -> str:
+    """Why the raw message must not be handed to the parser ('' when it may): counted on the bytes, no parsing.
+    Both counts are upper bounds of what the parser would build (every nested level declares a container type;
+    every part starts with a delimiter line)."""
+    containers = len(_CONTAINER.findall(raw))
+    if containers > MAX_CONTAINERS:
+        return f"邮件结构嵌套过深（含 {containers} 层/个多部分结构，上限 {MAX_NESTING} 层），无法安全读取，未处理"
+    delimiters = len(_DELIMITER.findall(raw))
+    if delimiters > MAX_PARTS * 2:
+        return f"邮件分段过多（约 {delimiters} 段，上限 {MAX_PARTS} 段），未处理"
+    return ""
+
+
+def shape_problem(msg: Message) -> str:
+    """The exact depth and part count of a parsed message, with an explicit stack (no recursion)."""
+    stack = [(msg, 1)]
+    parts = deepest = 0
+    while stack:
+        part, depth = stack.pop()
+        parts += 1
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return f"邮件结构嵌套过深（超过 {MAX_NESTING} 层），无法安全读取，未处理"
+        if parts > MAX_PARTS:
+            return f"邮件分段过多（超过 {MAX_PARTS} 段），未处理"
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return ""
+
+
 def parse_message(raw: bytes, own_addresses: set[str] = frozenset()) -> Submission:
-    """Parse one message; `own_addresses` (the mailbox, the office's sender) are never answered."""
-    msg = email.message_from_bytes(raw, policy=compat32)
-    sender_name, sender = address_of(header_text(msg, "From"))
-    subject = header_text(msg, "Subject")
+    """Parse one message; `own_addresses` (the mailbox, the office's sender) are never answered. Never raises:
+    a message that cannot be read safely comes back with `unreadable` set (its header read when possible)."""
+    problem = ""
+    try:
+        problem = structure_problem(raw)
+        if problem:
+            msg = BytesHeaderParser(policy=compat32).parsebytes(raw)  # the header only: no nesting
+            return _unreadable(_head(msg, own_addresses), problem)
+        msg = email.message_from_bytes(raw, policy=compat32)
+        problem = shape_problem(msg)
+        submission = _head(msg, own_addresses)
+        if problem:
+            return _unreadable(submission, problem)
+        _body(msg, submission)
+        return submission
+    except Exception as exc:  # noqa: BLE001 - any failure is this message's alone (RecursionError included)
+        reason = problem or f"邮件格式错误，无法解析（{type(exc).__name__}），未处理"
+        try:
+            head = _head(BytesHeaderParser(policy=compat32).parsebytes(raw), own_addresses)
+        except Exception:  # noqa: BLE001
+            head = Submission("", "", "", "", None, "")
+        return _unreadable(head, reason)
+
+
+def _unreadable(submission: Submission, reason: str) -> Submission:
+    submission.unreadable = reason
+    submission.attachments, submission.body = [], ""
+    return submission
+
+
+def _head(msg: Message, own_addresses) -> Submission:
+    raw_from = _raw_header(msg, "From") or ""
+    sender_name, sender = address_of(raw_from)
+    subject = printable(header_text(msg, "Subject"))[:MAX_SUBJECT_CHARS]
     try:
         date = parsedate_to_datetime(header_text(msg, "Date"))
     except (TypeError, ValueError, IndexError):
@@ -373,6 +477,11 @@ def parse_message(raw: bytes, own_addresses: set[str] = frozenset()) -> Submissi
         in_reply_to=header_text(msg, "In-Reply-To"),
     )
     submission.machine, submission.system = machine_reason(msg, sender, {a.lower() for a in own_addresses})
+    return submission
+
+
+def _body(msg: Message, submission: Submission) -> None:
+    subject = submission.subject
     texts: list[str] = []
     forwards: list[tuple[str, str]] = []
     _walk(msg, submission, "", 0, texts, forwards)
@@ -384,4 +493,3 @@ def parse_message(raw: bytes, own_addresses: set[str] = frozenset()) -> Submissi
             if len("".join(text.split())) >= BODY_MIN_CHARS:
                 submission.body, submission.body_subject = text, forward_subject
                 break
-    return submission

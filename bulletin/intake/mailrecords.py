@@ -4,7 +4,8 @@ about mailbox drafts (body drafts flagged, drafts waiting in 待核实/ listed).
 
 from __future__ import annotations
 
-from ..core.ledger import Ledger, MailLedger
+from ..core.ledger import Ledger
+from .mailledger import MailLedger
 from ..core.workspace import Workspace
 from .attachments import QUARANTINE
 from .bodydraft import FLAG

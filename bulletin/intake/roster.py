@@ -23,7 +23,6 @@ _ALIAS_SPLIT = re.compile(r"[;；、,，|/]")
 _EMAIL_HEADERS = {"邮箱", "电子邮箱", "邮件地址", "投稿邮箱", "email", "e-mail", "mail"}
 # Decoration around a unit line: （区人社局供稿）, ——区人社局, 供稿单位：区人社局, 【区人社局】 ...
 _DECORATION = re.compile(r"^[\s（(【\[—\-－–·:：]*(?:供稿单位|来源|供稿|报送单位)?[：:]?\s*|[\s）)】\]]*$")
-_BYLINE = re.compile(r"^[（(]\s*(?P<unit>[^（）()]{2,30}?)\s*供稿\s*[）)]$")
 
 
 def normalize(text: str) -> str:
@@ -36,12 +35,6 @@ def strip_decoration(line: str) -> str:
     text = _DECORATION.sub("", text)
     text = text.removesuffix("供稿").removesuffix("报送")
     return _DECORATION.sub("", text)
-
-
-def byline_unit(line: str) -> str | None:
-    """The unit of a trailing "（XX供稿）" line, or None when the line is not one."""
-    match = _BYLINE.match(normalize(line).replace("(", "（").replace(")", "）"))
-    return match.group("unit") if match else None
 
 
 def looks_like_unit(text: str) -> bool:

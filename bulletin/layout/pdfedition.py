@@ -43,17 +43,3 @@ def pdf_edition(ws: Workspace, month: str, docx: Path, docx_sha256: str) -> tupl
         ledger.record_pdf(month, docx_sha256, target, sha)
     return target, sha
 
-
-def after_approval(ws: Workspace, month: str, approved: bool, docx_sha256: str) -> str:
-    """[bulletin] pdf: an approval also makes the PDF edition. A Chinese line for the door that approved ("" when
-    there is nothing to say); a failure is said, and the approval stands (send makes the PDF again)."""
-    if not approved or not ws.settings.bulletin.pdf or getattr(ws, "series", ""):
-        return ""
-    from ..delivery.approval import current_version
-
-    try:
-        docx, _ = current_version(ws, month)
-        path, sha = pdf_edition(ws, month, docx, docx_sha256)
-    except BulletinError as exc:
-        return f"注意：未能生成 PDF 版（{exc}）；发送时会再试。"
-    return f"PDF 版：{path}（校验码 {sha[:12]}）"

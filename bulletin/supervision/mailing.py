@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.atomic import sha256_bytes
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
-from ..delivery.delivery import DeliveryReport, _deliver, _lock
+from ..delivery.delivery import DeliveryReport, deliver, send_lock
 from ..delivery.recipients import Recipient, read_recipients
 from ..delivery.transports import Transport, transport_for
 from .round import Round, SplitReport
@@ -72,7 +72,7 @@ def mail_sheets(rnd: Round, split: SplitReport, transport: Transport | None = No
     title = settings.bulletin.short_title
     with Ledger(ws.ledger_path) as ledger:
         try:
-            with _lock(ws, month):
+            with send_lock(ws, month):
                 for unit, path in split.sheets.items():
                     recipients = addresses.get(unit) or []
                     if not recipients:
@@ -90,7 +90,7 @@ def mail_sheets(rnd: Round, split: SplitReport, transport: Transport | None = No
                         "在“落实情况”列填写进展后，直接回复本邮件发回附件（文件名可改，其他单元格请勿改动）。\n\n"
                         f"{settings.bulletin.office}\n"
                     )
-                    _deliver(ledger, report, recipients, data, Path(path).name, body, settings, transport)
+                    deliver(ledger, report, recipients, data, Path(path).name, body, settings, transport)
                     result.reports[unit] = report
         except BulletinError:
             raise

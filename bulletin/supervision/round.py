@@ -19,7 +19,7 @@ from pathlib import Path
 from ..core.errors import BulletinError
 from ..core.workspace import Workspace, check_month
 from ..intake.roster import Roster
-from .series import DEFAULT_SERIES, SeriesWorkspace, series_workspace
+from .series import DEFAULT_SERIES
 from .sheets import read_returned, write_unit_sheet
 from .tasks import COMPLETE, STATUS_WORDS, Task, TaskList, read_tasks, status_word, with_answer, write_tasks
 
@@ -34,12 +34,12 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 @dataclass(frozen=True)
 class Round:
-    ws: SeriesWorkspace
+    ws: Workspace
     month: str
 
     @classmethod
     def of(cls, ws: Workspace, month: str, series: str | None = None) -> "Round":
-        view = series_workspace(ws, series or DEFAULT_SERIES)
+        view = ws.for_series(series or DEFAULT_SERIES)
         return cls(view, check_month(month))
 
     @property

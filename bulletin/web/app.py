@@ -2,8 +2,9 @@
 
 Doors: a reviewer's signed link (/r/<token>: that month, that reviewer, until it expires or the month is decided)
 or the office login (BULLETIN_WEB_PASSWORD, a session cookie: HttpOnly, SameSite=Strict). Every POST carries a
-CSRF token bound to the link or the session. Decisions go through bulletin.delivery.approval.decide on the
-version the page showed (its sha256), then resume the month's waiting flow run like `bulletin approve`.
+CSRF token bound to the link or the session. Decisions go through bulletin.office.decide on the version the
+page showed (its sha256): the same path as `bulletin approve` (PDF edition, the waiting flow run resumed through
+the `resume` the command line hands to create_app).
 Everything from drafts, mail and settings is shown as escaped text; no path comes from a URL but a month,
 which is checked, and a page number.
 """
@@ -18,19 +19,17 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from ..core.errors import BulletinError
-from ..core.ledger import Ledger
-from ..core.workspace import Workspace, check_month
-from ..delivery import approval
-from ..delivery.status import MonthStatus, month_status
-from ..delivery.waiting import resume_waiting_run
-from ..intake.intake import STATUS_TEXT
-from ..layout.pdfedition import after_approval
-from ..layout.render import page_images
+from ..core.month import Month
+from ..core.vocabulary import DraftStatus, ReviewState, SendState
+from ..core.workspace import Workspace
+from ..office import links
+from ..office.decide import FileChanged, Resumer, decide as decide_month
+from ..office.status import MonthStatus, compiled_months, notice_rows, pages, preview_pdf
+from ..office.status import status as month_status
 from . import tokens
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 WRONG_PASSWORD_DELAY = 1.0  # seconds: guessing the office password is slow
-PAGES = "pages"  # ws.state_dir / pages / <sha256> / page-N.png
 
 
 def version_text(status: MonthStatus) -> str:
@@ -38,7 +37,8 @@ def version_text(status: MonthStatus) -> str:
     return f"第{status.number}期，{status.version_text()}"
 
 
-def create_app(root: Path) -> FastAPI:
+def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
+    """The desk for the workspace at `root`; `resume` hands decisions to a waiting flow run (office.decide)."""
     ws = Workspace.at(root)
     ws.settings  # a broken bulletin.toml stops `bulletin serve` at once, in Chinese
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -58,9 +58,9 @@ def create_app(root: Path) -> FastAPI:
     def office_session(request: Request) -> str | None:
         return tokens.session_id(ws, request.cookies.get(tokens.SESSION_COOKIE))
 
-    def month_of(text: str) -> str | None:
+    def month_of(text: str) -> Month | None:
         try:
-            return check_month(text)
+            return Month(text)
         except BulletinError:
             return None
 
@@ -96,9 +96,7 @@ def create_app(root: Path) -> FastAPI:
         session = office_session(request)
         if not session:
             return RedirectResponse("/login", status_code=303)
-        with Ledger(ws.ledger_path) as ledger:
-            known = list(reversed(ledger.compiled_months()))
-        rows = [_month_row(ws, m) for m in known]
+        rows = [_month_row(ws, m) for m in compiled_months(ws)]
         return page(request, "months.html", rows=rows, csrf=tokens.csrf_token(ws, session))
 
     @app.get("/m/{month}", response_class=HTMLResponse)
@@ -127,18 +125,18 @@ def create_app(root: Path) -> FastAPI:
         return _download(ws, month, kind)
 
     # -- a reviewer's link -----------------------------------------------------------------------------------------
-    def link(token: str) -> tokens.ReviewLink:
-        return tokens.read_review_token(ws, token)
+    def link(token: str) -> links.ReviewLink:
+        return links.read_review_token(ws, token)
 
     @app.get("/r/{token}", response_class=HTMLResponse)
     def review(request: Request, token: str):
         try:
             found = link(token)
-        except tokens.LinkProblem as exc:
+        except links.LinkProblem as exc:
             return message(request, str(exc), 403)
         return _review_page(request, found, token)
 
-    def _review_page(request: Request, found: tokens.ReviewLink, token: str, error: str = "",
+    def _review_page(request: Request, found: links.ReviewLink, token: str, error: str = "",
                      status_code: int = 200) -> HTMLResponse:
         status = month_status(ws, found.month)
         if status.compile is None or status.file_sha256 is None:
@@ -153,7 +151,7 @@ def create_app(root: Path) -> FastAPI:
     def review_image(token: str, number: int):
         try:
             found = link(token)
-        except tokens.LinkProblem:
+        except links.LinkProblem:
             return Response(status_code=403)
         return _image(ws, found.month, number)
 
@@ -161,7 +159,7 @@ def create_app(root: Path) -> FastAPI:
     def review_file(token: str, kind: str):
         try:
             found = link(token)
-        except tokens.LinkProblem:
+        except links.LinkProblem:
             return Response(status_code=403)
         if kind not in ("docx", "pdf"):
             return Response(status_code=404)
@@ -172,7 +170,7 @@ def create_app(root: Path) -> FastAPI:
                seen: str = Form(""), csrf: str = Form(""), confirm: str = Form("")):
         try:
             found = link(token)
-        except tokens.LinkProblem as exc:
+        except links.LinkProblem as exc:
             return message(request, str(exc), 403)
         if not tokens.csrf_ok(ws, token, csrf):
             return message(request, "请求无效（缺少或错误的表单校验码），请重新打开审核链接。", 403)
@@ -192,13 +190,12 @@ def create_app(root: Path) -> FastAPI:
                         comment=comment, seen=seen, csrf=csrf, token=token, month=found.month,
                         reviewer=found.reviewer)
         try:
-            decision = approval.decide(ws, found.month, approved=action == "approve", by=found.reviewer,
-                                       comment=comment, seen_sha256=seen)
-        except approval.FileChanged:
+            decided = decide_month(ws, Month(found.month), approved=action == "approve", by=found.reviewer,
+                                   comment=comment, seen_sha256=seen, resume=resume)
+        except FileChanged:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
-        pdf_line = after_approval(ws, found.month, action == "approve", decision.sha256)
-        resumed = resume_waiting_run(ws, found.month, action == "approve", found.reviewer, comment, seen)
-        return page(request, "done.html", summary=decision.summary(), resumed=" ".join(filter(None, [pdf_line, resumed or ""])),
+        return page(request, "done.html", summary=decided.decision.summary(),
+                    resumed=" ".join(filter(None, [decided.pdf_line, decided.resumed])),
                     version=version_text(status), verdict=verdict)
 
     return app
@@ -213,53 +210,38 @@ def _month_row(ws: Workspace, month: str) -> dict:
 
 
 def _state(status: MonthStatus) -> str:
-    d = status.decision
-    if status.approved:
-        return f"已审核通过（{d.reviewer}）"
-    if d is not None and not d.approved and d.sha256 == status.file_sha256:
-        return f"已退回（{d.reviewer}）"
-    return "审核中" if status.in_review else "已编排，未送审"
+    state = status.review_state
+    if state in (ReviewState.APPROVED, ReviewState.REJECTED):
+        return f"{state.text}（{status.decision.reviewer}）"
+    return state.text
 
 
 def _sent(status: MonthStatus) -> int:
-    return sum(1 for r in status.deliveries.values() if r.status == "sent" and r.sha256 == status.file_sha256)
+    return status.sent_current()
 
 
 def _month_context(ws: Workspace, status: MonthStatus, base: str) -> dict:
     drafts = [{"file": d.get("file", ""), "column": d.get("column", ""), "unit": d.get("unit", ""),
-               "title": d.get("title", ""), "status": STATUS_TEXT.get(d.get("status", ""), d.get("status", "")),
+               "title": d.get("title", ""), "status": DraftStatus.text_of(d.get("status", "")),
                "reason": d.get("reason", "")} for d in status.compile.drafts]
     try:
-        pages = len(page_images(Path(status.compile.path), ws.state_dir / PAGES))
+        page_count = len(pages(ws, Path(status.compile.path)))
         preview_error = ""
     except BulletinError as exc:
-        pages, preview_error = 0, str(exc)
-    notices = _notices(ws, status.month)
+        page_count, preview_error = 0, str(exc)
+    notices = notice_rows(ws, status.month)
     recipients = [{"list": r.list_name, "name": r.name, "email": r.email,
                    "state": _delivery_state(status, r.email)} for r in status.recipients]
     return {"month": status.month, "number": status.number, "version": version_text(status),
             "seen": status.file_sha256, "file_name": Path(status.compile.path).name, "drafts": drafts,
-            "pages": pages, "preview_error": preview_error, "base": base, "recipients": recipients,
+            "pages": page_count, "preview_error": preview_error, "base": base, "recipients": recipients,
             "state": _state(status), "sent": _sent(status), "notices": notices}
-
-
-def _notices(ws: Workspace, month: str) -> list[dict]:
-    """The month's notice sheet as the compile read it (rows only; its problems are in the intake report)."""
-    from ..intake.notices import read_notices
-    from ..intake.roster import Roster
-
-    try:
-        sheet = read_notices(ws.month_inputs(month), Roster.load(ws.roster_path))
-    except BulletinError:
-        return []
-    return [{"unit": r.unit, "matter": r.matter, "category": r.category, "remark": r.remark} for r in sheet.rows]
 
 
 def _delivery_state(status: MonthStatus, email: str) -> str:
     record = status.deliveries.get(email.lower()) or status.deliveries.get(email)
-    if record is None:
-        return "未发送"
-    return {"sent": "已发送", "failed": f"失败：{record.error}", "sending": "发送中"}.get(record.status, record.status)
+    state = SendState.of(None if record is None else record.status)
+    return f"{state.text}：{record.error}" if state is SendState.FAILED else state.text
 
 
 def _image(ws: Workspace, month: str, number: int) -> Response:
@@ -267,12 +249,12 @@ def _image(ws: Workspace, month: str, number: int) -> Response:
     if status.compile is None or number < 1:
         return Response(status_code=404)
     try:
-        pages = page_images(Path(status.compile.path), ws.state_dir / PAGES)
+        images = pages(ws, Path(status.compile.path))
     except BulletinError:
         return Response(status_code=404)
-    if number > len(pages):
+    if number > len(images):
         return Response(status_code=404)
-    return FileResponse(pages[number - 1], media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+    return FileResponse(images[number - 1], media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
 def _download(ws: Workspace, month: str, kind: str) -> Response:
@@ -284,8 +266,8 @@ def _download(ws: Workspace, month: str, kind: str) -> Response:
         return FileResponse(path, filename=path.name,
                             media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     try:
-        page_images(path, ws.state_dir / PAGES)
+        pages(ws, path)
     except BulletinError:
         return Response(status_code=404)
-    return FileResponse(ws.state_dir / PAGES / status.file_sha256 / "bulletin.pdf", filename=f"{path.stem}.pdf",
+    return FileResponse(preview_pdf(ws, status.file_sha256), filename=f"{path.stem}.pdf",
                         media_type="application/pdf")

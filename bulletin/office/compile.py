@@ -1,4 +1,5 @@
-"""compile_month: a month folder -> the bulletin .docx, its intake report and a ledger entry.
+"""Compiling a month (`bulletin compile`, the workbench, the monthly flow): the month folder -> the bulletin
+.docx, its intake report, a ledger entry, and the month's suggested notices (通报建议.xlsx).
 
 One compile at a time per workspace (a file lock); the bulletin and report are written atomically, and a
 failed compile leaves the month's previous bulletin as it was. A bulletin that was approved or sent is not
@@ -15,20 +16,22 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
-from ..core.progress import ProgressFn
-from .compose import render_issue
 from ..core.errors import BulletinError, NothingToCompile
+from ..core.ledger import Ledger
+from ..core.month import Month
+from ..core.progress import ProgressFn
+from ..core.vocabulary import BULLETIN, SendState, both_modes
+from ..core.workspace import OFFICE_TZ, Workspace
 from ..intake import mailrecords
 from ..intake.intake import Intake, gather
-from .issue import build_issue
-from .issuenote import read_issue_note
-from .pdfedition import check_pdf_tools
-from .templatecheck import missing_layout_tags
-from ..core.ledger import Ledger
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
 from ..intake.roster import Roster
-from ..core.workspace import OFFICE_TZ, Workspace
+from ..layout.compose import render_issue
+from ..layout.issue import build_issue
+from ..layout.issuenote import read_issue_note
+from ..layout.pdfedition import check_pdf_tools
+from ..layout.templatecheck import missing_layout_tags
 
 REPORT_NAME = "收稿报告.txt"
 BULLETIN_GLOB = "工作简报第*期*.docx"  # "工作简报第65期（专刊）.docx" too
@@ -92,7 +95,7 @@ def workspace_lock(ws: Workspace) -> FileLock:
 
 def compile_month(
     ws: Workspace,
-    month: str,
+    month: Month,
     issue_date: date | None = None,
     issue: int | None = None,
     progress: ProgressFn | None = None,
@@ -136,7 +139,7 @@ def _compile_locked(
         decided = _approved_or_sent(ledger, month, ledger.last_compile(month))
     if decided and not force:
         raise AlreadyApproved(
-            f"{month} 的简报{decided}，重新编排会替换它。如确需重新编排，请执行 bulletin compile --month {month} "
+            f"{month} 的简报{decided}，重新编排会替换它。如确需重新编排，请执行 {ws.command('compile', month)} "
             "--force（已审核的文件会先另存到 history/，新简报需要重新审核）。"
         )
     roster = Roster.load(ws.roster_path)
@@ -212,8 +215,8 @@ def _approved_or_sent(ledger: Ledger, month: str, previous) -> str:
         return ""
     old = Path(previous.path)
     versions = {previous.sha256} | ({sha256_file(old)} if old.is_file() else set())
-    sent = [r for purpose in ("bulletin", "bulletin@outbox")
-            for r in ledger.deliveries(month, purpose).values() if r.status == "sent" and r.sha256 in versions]
+    sent = [r for purpose in both_modes(BULLETIN)
+            for r in ledger.deliveries(month, purpose).values() if r.status == SendState.SENT and r.sha256 in versions]
     if sent:
         return f"已发送给 {len(sent)} 位收件人"
     decision = ledger.latest_decision(month)

@@ -1,0 +1,68 @@
+"""What the office sees of a month (`bulletin status`, the review desk, the flow's tables): the compile, its
+drafts, the review, every recipient's delivery; the months compiled; page images of the current file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.ledger import Ledger
+from ..core.month import Month
+from ..core.workspace import Workspace
+from ..delivery.status import MonthStatus, month_status
+from ..core.errors import BulletinError
+from ..intake.notices import read_notices
+from ..intake.roster import Roster
+from ..layout.render import page_images
+
+PAGES = "pages"  # ws.state_dir / pages / <sha256> / page-N.png and bulletin.pdf
+
+
+def status(ws: Workspace, month: Month) -> MonthStatus:
+    return month_status(ws, month)
+
+
+def compiled_months(ws: Workspace) -> list[Month]:
+    """Months with a compile, newest first."""
+    with Ledger(ws.ledger_path) as ledger:
+        return [Month(m) for m in reversed(ledger.compiled_months())]
+
+
+def pages(ws: Workspace, docx: Path) -> list[Path]:
+    """PNG images of each page of `docx` (made once per version by LibreOffice; BulletinError without it)."""
+    return page_images(docx, ws.state_dir / PAGES)
+
+
+def preview_pdf(ws: Workspace, sha256: str) -> Path:
+    """The PDF the page images were made from (after `pages`)."""
+    return ws.state_dir / PAGES / sha256 / "bulletin.pdf"
+
+
+def notice_rows(ws: Workspace, month: Month) -> list[dict]:
+    """The month's notice sheet as the compile reads it (rows only; its problems are in the intake report)."""
+    try:
+        sheet = read_notices(ws.month_inputs(month), Roster.load(ws.roster_path))
+    except BulletinError:
+        return []
+    return [{"unit": r.unit, "matter": r.matter, "category": r.category, "remark": r.remark} for r in sheet.rows]
+
+
+def flow_run_state(ws: Workspace, month: Month) -> tuple[str, str] | None:
+    """(run id, state) of the month's flow run as last recorded, or None."""
+    with Ledger(ws.ledger_path) as ledger:
+        return ledger.flow_run(month)
+
+
+def waiting_since(ws: Workspace, month: Month) -> str | None:
+    """When the month's flow run started waiting for a review decision (ISO time), if it waits."""
+    with Ledger(ws.ledger_path) as ledger:
+        run = ledger.flow_run(month)
+        return ledger.flow_run_updated(month) if run and run[1] == "waiting_for_approval" else None
+
+
+def record_flow_run(ws: Workspace, month: Month, run_id: str, state: str) -> None:
+    """The flow run working on `month` and where it is (e.g. waiting for approval): read by every door."""
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.record_flow_run(month, run_id, state)
+
+
+__all__ = ["MonthStatus", "PAGES", "compiled_months", "flow_run_state", "notice_rows", "waiting_since", "pages", "preview_pdf", "record_flow_run", "status"]
