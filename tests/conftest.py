@@ -115,3 +115,29 @@ def imap_server():
     for server in started:
         server.stop()
 # ===== end of submission mailbox fixtures =====================================================================
+
+
+# ===== markers (owner: test layout) ==========================================================================
+# pyproject.toml registers them. What a test needs is read from the fixtures it uses (so a new test is marked
+# without anyone remembering to), and whatever needs a server or a program other than aiosmtpd is also `slow`:
+# `pytest -m "not slow"` is the fast loop (docs/TESTING.md). Tests mark the rest themselves: libreoffice,
+# browser, postgres by `pytestmark` or a decorator, `slow` for a test over ~3 s that needs none of these.
+_FIXTURE_MARKERS = {
+    "imap_server": "imap",  # a real Dovecot
+    "smtp_server": "smtp",  # aiosmtpd in a thread: fast, not slow by itself
+    "prefect_harness": "prefect",  # Prefect's engine with a temporary server
+    "prefect_server": "prefect",  # `prefect server start` (tests/flows/conftest.py)
+}
+_SLOW_MARKERS = ("imap", "prefect", "libreoffice", "browser", "postgres")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _FIXTURE_MARKERS.items():
+            if fixture in used:
+                item.add_marker(marker)
+        if any(item.get_closest_marker(marker) for marker in _SLOW_MARKERS):
+            item.add_marker("slow")
+# ===== end of markers =========================================================================================

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from mail_workspace import write_recipients, write_settings
+from repo_paths import DATA
 
 from bulletin.core.errors import BulletinError
 from bulletin.core.ledger import Ledger, now
@@ -22,7 +23,6 @@ from bulletin.delivery.approval import approve, approved_file
 from bulletin.delivery.delivery import send_bulletin
 from bulletin.delivery.status import month_status
 
-DATA = Path(__file__).parent / "data"
 # Written by main at 5fd84fd (tools: its own Ledger class) for a workspace at /tmp/legacy/srv/bulletin/office:
 # month 2026-10, issue 64, compiled, approved by 张主任, delivered (outbox) to unit000 only.
 LEGACY_LEDGER = DATA / "ledger-main-5fd84fd.sqlite3"
@@ -159,6 +159,7 @@ _ASSIGN = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_assigning_numbers_at_once_never_collide(tmp_path):
     """Each issue_number() reads the highest number and writes the next in one transaction. Taken as a plain
     (deferred) transaction, two processes read the same highest number: one fails with "database is locked"

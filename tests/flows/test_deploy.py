@@ -2,16 +2,13 @@
 monthly deployment: cron 09:00 on the 5th in Asia/Shanghai, a process work pool, the workspace parameter, a
 set_working_directory pull step, and scheduled runs at 09:00 Beijing time (01:00 UTC).
 
-Starts a server on a free port with a throw-away PREFECT_HOME (about 20-40 s in all). Skip it with
-BULLETIN_SKIP_DEPLOY_TEST=1; CI runs it by default.
+Starts a server on a free port with a throw-away PREFECT_HOME (about 20-40 s in all): marked prefect and slow
+(tests/conftest.py), so `-m "not slow"` leaves it out; CI runs it.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,78 +18,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from prefect_kit import POOL, PREFECT, run, stop
+from repo_paths import REPO
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("BULLETIN_SKIP_DEPLOY_TEST", "") not in ("", "0"),
-    reason="BULLETIN_SKIP_DEPLOY_TEST is set",
-)
-
-REPO = Path(__file__).resolve().parents[1]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-POOL = "bulletin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(api: str, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"prefect server start exited ({server.returncode}):\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"the Prefect server did not become healthy:\n{log.read_text(errors='replace')}")
-
-
-def run(args: list[str], env: dict, cwd: Path) -> str:
-    done = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory):
-    """(api_url, env) of a `prefect server start` of our own; stopped (its process group) afterwards."""
-    tmp_path = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        PREFECT_HOME=str(tmp_path / "prefect-home"),
-        PREFECT_API_URL=api,
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_UI_ENABLED="false",  # the API is all this test needs
-    )
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        wait_healthy(api, server, log)
-        yield api, env, log
-    finally:
-        stop(server)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +94,6 @@ def test_deploy_all_creates_the_monthly_schedule_in_shanghai_time(deployed):
 def test_a_worker_runs_the_deployment_and_bulletin_approve_resumes_it(deployed, tmp_path):
     """End to end as an office runs it: a process worker starts the run in the checkout (pull step), the run
     pauses, `bulletin approve` in another process resumes it through the same server, the run delivers."""
-    sys.path.insert(0, str(Path(__file__).parent))
     import draft_factory
     from mail_workspace import numbered_recipients, write_recipients, write_settings
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_deploy import POOL, REPO, prefect_server, run  # noqa: F401  (the module's server fixture)
+from prefect_kit import POOL, run
+from repo_paths import REPO
 
 BULLETIN = str(Path(sys.executable).with_name("bulletin"))
 SMTP = '\n[smtp]\nhost = "127.0.0.1"\nport = 2525\nsender = "zgqwxzfb@163.com"\n'
@@ -37,7 +38,7 @@ def bulletin(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def offices(prefect_server, tmp_path_factory):  # noqa: F811
+def offices(prefect_server, tmp_path_factory):
     api, env, _ = prefect_server
     root = tmp_path_factory.mktemp("offices")
     run([str(Path(sys.executable).with_name("prefect")), "work-pool", "create", POOL, "--type", "process"], env, root)

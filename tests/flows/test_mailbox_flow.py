@@ -53,7 +53,7 @@ def test_collect_drafts_flow_publishes_the_months_mailbox_table(tmp_path, imap_s
 
 
 def test_monthly_flow_fetches_before_it_compiles(tmp_path, imap_server, smtp_server, monkeypatch):
-    from test_flow import FlowThread, resume_from_ui, wait_paused
+    from flow_kit import FlowThread, resume_from_ui, wait_paused
 
     import flows.common as common
 

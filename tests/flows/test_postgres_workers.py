@@ -4,7 +4,8 @@ three offices deployed with `bulletin deploy`. Each office's month runs once, on
 from the command line and one is rejected; one worker is killed while the runs wait. Every approved office's
 lists get exactly one copy, the rejected office's none; run names and tags name their office.
 
-Run it alone: `pytest -m postgres`. It also runs in the default suite (CI). BULLETIN_SKIP_POSTGRES_TEST=1 skips it.
+Run it alone: `pytest -m postgres`. It also runs in the default suite (CI); `-m "not slow"` (or `-m "not postgres"`)
+leaves it out.
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ import draft_factory
 import httpx
 import pytest
 from mail_workspace import numbered_recipients, smtp_settings, write_recipients, write_settings
-from test_deploy import POOL, free_port, stop, wait_healthy
+from prefect_kit import POOL, stop, wait_healthy
+from smtp_server import free_port
 
 from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(os.environ.get("BULLETIN_SKIP_POSTGRES_TEST", "") not in ("", "0"),
-                       reason="BULLETIN_SKIP_POSTGRES_TEST is set"),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.prefect, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent
 MONTH = "2026-10"

@@ -94,12 +94,11 @@ def test_split_run_then_report_run_pauses_and_cli_approval_sends(tmp_path, smtp_
 
 
 def test_prefect_yaml_deploys_the_supervision_flow_without_a_schedule():
-    from pathlib import Path
-
     import yaml
     from prefect.flows import load_flow_from_entrypoint
+    from repo_paths import REPO
 
-    project = Path(__file__).resolve().parents[1]
+    project = REPO
     config = yaml.safe_load((project / "prefect.yaml").read_text(encoding="utf-8"))
     entry = next(d for d in config["deployments"] if d["name"] == "supervision")
     assert entry["schedules"] == []

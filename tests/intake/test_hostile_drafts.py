@@ -315,6 +315,7 @@ def test_order_file_and_links_cannot_reach_outside_the_month_folder(office, tmp_
     assert "order.txt 第1行“../2026-09/机密.docx”含有路径" in report
 
 
+@pytest.mark.libreoffice
 def test_linked_content_is_never_fetched_and_the_bulletin_opens_in_libreoffice(office, tmp_path):
     """External pictures and INCLUDEPICTURE fields point at a local server that records requests: neither
     compiling nor opening the bulletin in LibreOffice may touch it."""

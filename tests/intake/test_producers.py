@@ -11,9 +11,9 @@ import zipfile
 
 import hostile_kit as k
 import producers as p
+from producers import LIBREOFFICE_DRAFT_FINDINGS
 import pytest
 from ooxml_audit import assert_valid, dangling_references
-from test_word_validity import LIBREOFFICE_DRAFT_FINDINGS
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # ISO/IEC 29500-1 §17.9.18: numId 0 "shall never be used to point to a numbering definition instance, and
@@ -73,6 +73,7 @@ def libreoffice_rich_file(tmp_path_factory):
                                     title="城市更新见实效", unit_line="区住建局")
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_documents_keep_pictures_frames_and_both_kinds_of_notes(office, libreoffice_rich_file):
     assert_valid(libreoffice_rich_file, accepted=LIBREOFFICE_RICH_FINDINGS)
     shutil.copyfile(libreoffice_rich_file, office.month_dir() / "1-住建.docx")

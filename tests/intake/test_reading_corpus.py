@@ -85,6 +85,7 @@ def test_nothing_in_the_corpus_is_left_out(corpus):
     assert intake.refused == [] and intake.duplicates == [] and intake.replaced == []
 
 
+@pytest.mark.libreoffice
 def test_drafts_saved_by_libreoffice_are_read_right(tmp_path, roster):
     folder = tmp_path / "2026-10"
     write_libreoffice_cases(folder)

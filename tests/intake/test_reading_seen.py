@@ -162,6 +162,7 @@ def test_a_picture_wider_than_the_text_area_is_scaled_to_fit(office):
     assert "有1张图片超出版心，已按比例缩小到版心以内" in result.report_path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_36_mb_picture_is_downsampled_and_the_bulletin_stays_small(office):
     """Seen: a 36 MB picture makes a 36 MB bulletin with no warning."""
     from PIL import Image

@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO
 
-FONTS_CONF = Path(__file__).resolve().parents[1] / "bulletin" / "layout" / "fonts.conf"
+FONTS_CONF = REPO / "bulletin" / "layout" / "fonts.conf"
 
 
 def require_soffice() -> str:

@@ -22,10 +22,10 @@ from html import escape
 from pathlib import Path
 
 import draft_factory as f
+from repo_paths import REPO
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-REPO = Path(__file__).resolve().parents[1]
 ROSTER_CSV = (REPO / "inputs" / "units.csv").read_text(encoding="utf-8")
 BODY1 = "今年以来，我局坚持问题导向，细化工作举措，各项重点工作有序推进，取得阶段性成效。"
 BODY2 = "截至10月底，已完成年度目标任务的86.5%，较去年同期提高4.2个百分点。"

@@ -8,6 +8,9 @@ from pathlib import Path
 import supervision_seed
 from workspace_kit import SETTINGS, TestWorkspace, make_workspace
 
+from bulletin.supervision.round import Round
+from bulletin.supervision.sheets import marker_of
+
 ROUND_MONTH = "2020-09"
 SERIES_SETTINGS = SETTINGS + """
 [series."督查专报"]
@@ -43,6 +46,17 @@ def make_round_workspace(root: Path) -> TestWorkspace:
     supervision_seed.write_task_list(root / "inputs" / "督查" / ROUND_MONTH / "任务.xlsx",
                                      supervision_seed.seed_tasks())
     return kit
+
+
+def answer_all(rnd: Round, silent: set[str] = frozenset()) -> None:
+    """Every unit but the silent ones returns its sheet, renamed as people do, answered from the seed."""
+    seed = {t.number: t for t in supervision_seed.seed_tasks()}
+    for index, path in enumerate(sorted((rnd.outputs / "分发").glob("*.xlsx"))):
+        unit = marker_of(path)[1]
+        if unit in silent:
+            continue
+        answers = {n: (t.status, t.answer) for n, t in seed.items()}
+        supervision_seed.fill_sheet(path, rnd.returns / f"回复{index:02d}-已填.xlsx", answers)
 
 
 from ooxml_audit import XLSX_INLINE_STRINGS  # noqa: E402,F401  (accepted finding, see ooxml_audit.py)

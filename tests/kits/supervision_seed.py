@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
+from repo_paths import DATA
 
 SEED = Path("/work/shared/seeds/004-督查通报-青云谱区.txt")
-_SEED_COPY = Path(__file__).parent / "data" / "supervision" / "004-督查通报-青云谱区.txt"
+_SEED_COPY = DATA / "supervision" / "004-督查通报-青云谱区.txt"
 STATUS_WORDS = ("已完成并长期坚持", "已完成", "推进中", "未启动")  # longest first for prefix matching
 
 

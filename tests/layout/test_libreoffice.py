@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from libreoffice import pdf_pages, pdf_text, to_pdf
+
+pytestmark = pytest.mark.libreoffice
 
 
 def test_bulletin_opens_in_libreoffice(office, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from libreoffice import pdf_text
 from mail_workspace import smtp_settings
 from typer.testing import CliRunner
@@ -24,6 +25,7 @@ def invoke(*args):
     return result.output
 
 
+@pytest.mark.libreoffice
 def test_an_approval_makes_the_pdf_and_the_lists_get_those_bytes(tmp_path, smtp_server):
     server = smtp_server()
     smtp = "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in smtp_settings(server).items())

@@ -69,6 +69,7 @@ def test_literal_keeps_braces_out_of_reach_of_docxtpl():
     assert "{" not in html and "}" not in html and "<" not in html and "%" not in html
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(values=st.lists(ANY_TEXT, min_size=9, max_size=9))
 def test_template_values_render_literally(plain_article, values):

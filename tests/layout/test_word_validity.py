@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 import draft_factory
 import producers
+from producers import LIBREOFFICE_DRAFT_FINDINGS
+from repo_paths import REPO
 from ooxml_audit import assert_valid, audit, dangling_references
 
 from bulletin.cli import app
 
-REPO = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -257,20 +258,7 @@ def libreoffice_draft_file(tmp_path_factory):
                                        title="区住建局加快推进老旧小区改造", unit_line="区住建局")
 
 
-# What LibreOffice writes that the validator flags although ISO/IEC 29500 allows it (docs/TESTING.md). These
-# are findings in the *draft*; the bulletin made from it has none (the composer writes left/right levels, and
-# keeps the template's font table and theme).
-LIBREOFFICE_DRAFT_FINDINGS = {
-    "Invalid value for attribute 'val': Value 'start'":
-        "lvlJc is ST_Jc, which in ISO/IEC 29500-1 transitional includes start/end; the validator uses the "
-        "ECMA-376 1st edition list",
-    "Invalid value for attribute 'characterSet'":
-        "w:charset/@w:characterSet is ST_String (an IANA name) in ISO/IEC 29500-1 17.8.3.2",
-    "A required relationship type 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme'":
-        "a theme part is optional: a WordprocessingML package contains at most one (ISO/IEC 29500-1 11.3.10)",
-}
-
-
+@pytest.mark.libreoffice
 def test_a_libreoffice_draft_validates_and_so_does_its_bulletin(office, libreoffice_draft_file):
     assert_valid(libreoffice_draft_file, accepted=LIBREOFFICE_DRAFT_FINDINGS)
     shutil.copyfile(libreoffice_draft_file, office.month_dir() / "住建.docx")
@@ -286,6 +274,7 @@ def test_a_libreoffice_draft_validates_and_so_does_its_bulletin(office, libreoff
     assert_valid(result.path)
 
 
+@pytest.mark.libreoffice
 def test_a_bulletin_from_drafts_of_all_producers_together_validates(office, libreoffice_draft_file):
     shutil.copyfile(libreoffice_draft_file, office.month_dir() / "住建.docx")
     producers.word_german_draft(office.month_dir() / "审批.docx", title="深化审批制度改革", unit_line="区行政审批局")

@@ -156,6 +156,7 @@ def test_units_that_sent_nothing(year):
     ]
 
 
+@pytest.mark.libreoffice
 def test_the_workbook_is_prepared_for_print_and_has_native_charts(year, tmp_path):
     import zipfile
 

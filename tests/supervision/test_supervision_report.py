@@ -83,14 +83,14 @@ def test_overdue_tasks_units_table_and_notices(tmp_path):
     ]
 
 
+@pytest.mark.libreoffice
 def test_the_seed_report_opens_in_libreoffice(tmp_path):
-    from test_supervision_round import _answer_all
-    from supervision_kit import ROUND_MONTH, SILENT_UNIT, make_round_workspace
+    from supervision_kit import ROUND_MONTH, SILENT_UNIT, answer_all, make_round_workspace
 
     kit = make_round_workspace(tmp_path / "ws")
     rnd = Round.of(kit.ws, ROUND_MONTH)
     split_round(rnd)
-    _answer_all(rnd, silent={SILENT_UNIT})
+    answer_all(rnd, silent={SILENT_UNIT})
     merge_round(rnd)
     result = write_report(rnd, day=date(2020, 10, 9))
     pdf = to_pdf(result.path, tmp_path / "pdf")

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 import supervision_seed
 from ooxml_audit import assert_valid, dangling_references
-from supervision_kit import ROUND_MONTH, SILENT_UNIT, XLSX_INLINE_STRINGS, make_round_workspace
+from supervision_kit import ROUND_MONTH, SILENT_UNIT, XLSX_INLINE_STRINGS, answer_all, make_round_workspace
 
 from bulletin.core.errors import BulletinError
 from bulletin.intake.notices import read_notices
@@ -20,23 +20,12 @@ from bulletin.supervision.report import write_report
 from bulletin.supervision.sheets import MARKER_SHEET, marker_of
 
 
-def _answer_all(rnd: Round, silent: set[str] = frozenset()) -> None:
-    """Every unit but the silent ones returns its sheet, renamed as people do, answered from the seed."""
-    seed = {t.number: t for t in supervision_seed.seed_tasks()}
-    for index, path in enumerate(sorted((rnd.outputs / "分发").glob("*.xlsx"))):
-        unit = marker_of(path)[1]
-        if unit in silent:
-            continue
-        answers = {n: (t.status, t.answer) for n, t in seed.items()}
-        supervision_seed.fill_sheet(path, rnd.returns / f"回复{index:02d}-已填.xlsx", answers)
-
-
 @pytest.fixture
 def seed_round(tmp_path):
     kit = make_round_workspace(tmp_path / "ws")
     rnd = Round.of(kit.ws, ROUND_MONTH)
     split_round(rnd, due=date(2020, 9, 25))
-    _answer_all(rnd, silent={SILENT_UNIT})
+    answer_all(rnd, silent={SILENT_UNIT})
     return kit, rnd
 
 

@@ -15,16 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-from test_deploy import free_port
-from test_flow import MONTH, FlowThread, make_office, received, wait_paused
+from flow_kit import MONTH, FlowThread, artifacts, make_office, received, wait_paused
+from repo_paths import DOCS
+from smtp_server import free_port
 
 from bulletin.core.atomic import sha256_file
 from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.browser]
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.fixture(autouse=True)
@@ -111,8 +111,6 @@ def test_a_reviewer_approves_from_the_mail_link_in_chromium(tmp_path, smtp_serve
 
         result = runner.join()
         assert "本次发送 3 位" in result
-        from test_flow import artifacts
-
         summary = artifacts(run_id, f"bulletin-{MONTH}")[0].data
         assert f"- 审核台：[http://127.0.0.1:{port}/m/{MONTH}](http://127.0.0.1:{port}/m/{MONTH})" in summary
         with Ledger(ws.ledger_path) as ledger:
