@@ -17,6 +17,7 @@ from .docxfile import PartCache, Refused
 from .drafts import Draft, read_draft, revision_rank
 from ..core.errors import BulletinError
 from ..core.progress import ProgressFn
+from ..core.vocabulary import DraftStatus
 from .roster import Roster, normalize
 from ..core.textio import read_office_text
 
@@ -28,7 +29,6 @@ NOTICE_STEMS = ("notices", "情况通报", "通报")
 # Sub-folders the office and other tools keep inside a month folder: never drafts, never refused.
 RESERVED_FOLDERS = ("待核实", "反馈", "history")
 # The one vocabulary of draft states: ledger code -> the word the report, status and the flow use.
-STATUS_TEXT = {"accepted": "编入", "flagged": "需核对", "refused": "未采用", "duplicate": "重复", "replaced": "被替换"}
 _MTIME_SLACK = 2.0  # seconds: zip archives and FAT drives keep modification times to 2 s
 _NOT_DRAFTS = {ORDER_FILE, ISSUE_NOTE_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
@@ -89,16 +89,16 @@ class Intake:
         rows = [
             {
                 "file": d.name, "sha256": d.sha256, "unit": d.unit, "title": d.title,
-                "status": "flagged" if d.flagged else "accepted", "reason": "；".join(d.warnings),
+                "status": DraftStatus.FLAGGED if d.flagged else DraftStatus.ACCEPTED, "reason": "；".join(d.warnings),
                 "notes": "；".join(d.notes), "column": d.column,
             }
             for d in self.accepted
         ]
-        rows += [{"file": r.file, "sha256": "", "unit": "", "title": "", "status": "refused", "reason": r.reason}
+        rows += [{"file": r.file, "sha256": "", "unit": "", "title": "", "status": DraftStatus.REFUSED, "reason": r.reason}
                  for r in self.refused]
-        rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": "duplicate", "reason": d.reason}
+        rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": DraftStatus.DUPLICATE, "reason": d.reason}
                  for d in self.duplicates]
-        rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": "replaced", "reason": d.reason}
+        rows += [{"file": d.file, "sha256": "", "unit": "", "title": "", "status": DraftStatus.REPLACED, "reason": d.reason}
                  for d in self.replaced]
         return rows
 

@@ -2,28 +2,41 @@
 
 Definitions (README "信息报送统计"):
 - 报送: every draft of the month attributed to a unit, over all the month's compiles, counted once per unit and
-  title (a duplicate, or an earlier version a revision replaced, is the same item); files that could not be
-  used only with `[scoring] count_refused` (their unit read from the file name).
+  title (a duplicate, or an earlier version a revision replaced, is the same item). A file that could not be
+  used (.doc, .wps, damaged...) whose unit is known (the ledger row, the registered mailbox it came from, or its
+  file name) is 报送 too: the unit did send, so it is not 未报送 and never draws 通报批评 (issue 23).
+  `[scoring] count_refused` decides only whether such a file earns the 报送 points.
 - 采用: the items printed in the version that was approved (the compile whose sha256 the approval names; the
   month's last compile before the approval when the approved file was edited by hand). A month without an
-  approval is pending (None), never zero.
-- 上级采用 from inputs/上级采用.xlsx; points from [scoring]; ties share a rank (1, 2, 2, 4).
+  approval is pending (None), never zero; a unit whose every item waits for a decision shows 待审, not 0.
+- 上级采用 from inputs/上级采用.xlsx, counted in the period of its date (the year of the statistics, whether or
+  not a bulletin was compiled that month: a provincial publication takes an item up weeks later); points from
+  [scoring]; ties share a rank (1, 2, 2, 4).
+
+Words: the draft states are the product's (core/vocabulary.py: 未采用, 需核对, 重复, 被替换); 采用 is what the
+approved issue printed and 待审 what waits for a decision, the same word in every sheet and on the screen.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.config import ScoringSettings
+from ..core.vocabulary import DraftStatus
 from ..core.ledger import CompileRecord, Ledger
 from ..intake.drafts import split_file_name
 from ..intake.roster import Roster, normalize
 from .upper import UpperAdoption
 
-PRINTED = ("accepted", "flagged")
+PRINTED = (DraftStatus.ACCEPTED, DraftStatus.FLAGGED)
 UNKNOWN_UNIT = "（单位未识别）"
+ADOPTED = "采用"  # printed in the approved issue
+PENDING = "待审"  # waits for the review's decision (the month is not approved)
+NOT_IN_APPROVED = "未编入审核通过的那一版"  # the 说明 of an item compiled once and taken out before approval
+_NOT_ITEMS = (DraftStatus.REFUSED, DraftStatus.DUPLICATE, DraftStatus.REPLACED)
 
 
 @dataclass
@@ -35,10 +48,13 @@ class Item:
     file: str
     unit: str  # canonical name, or UNKNOWN_UNIT
     title: str
-    status: str  # 采用 / 未采用 / 需核对 / 待审核 / 重复 / 被替换 / 未能使用
+    status: str  # 采用 / 未采用 / 需核对 / 待审 / 重复 / 被替换
     sha256: str
     counted: bool = True  # counts as 报送 (a unit is known, and it is not a duplicate/replaced copy)
     lead: bool = False  # the first article of the approved issue (头条)
+    code: str = DraftStatus.ACCEPTED  # the ledger's draft state of the file
+    scored: bool = True  # earns the 报送 points (a refused file only with [scoring] count_refused)
+    reason: str = ""  # 说明: why a file was not used, or that it was taken out before approval
 
 
 @dataclass
@@ -50,6 +66,10 @@ class MonthFigures:
 
     def submitted(self, unit: str) -> int:
         return sum(1 for i in self.items if i.counted and i.unit == unit)
+
+    def scored(self, unit: str) -> int:
+        """报送 that earns points (refused files only with [scoring] count_refused)."""
+        return sum(1 for i in self.items if i.counted and i.scored and i.unit == unit)
 
     def adopted(self, unit: str) -> int | None:
         if not self.approved:
@@ -70,6 +90,11 @@ class UnitRow:
     upper: int
     points: float
     leads: int
+    pending: bool = False  # everything it sent waits for a decision: 采用 is 待审, not 0
+
+    @property
+    def adopted_shown(self) -> int | str:
+        return PENDING if self.pending else self.adopted
 
 
 @dataclass
@@ -82,10 +107,12 @@ class Stats:
     problems: list[str] = field(default_factory=list)
 
 
-def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSettings,
-                  *, assume_printed: bool = False) -> MonthFigures | None:
+def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSettings, *,
+                  assume_printed: bool = False, sender_units: Mapping[str, str] | None = None) -> MonthFigures | None:
     """The month's items. assume_printed: treat the month's last compile as printed (the suggestions a
-    compile writes before anyone approved it)."""
+    compile writes before anyone approved it). sender_units: file name -> the unit registered for the mailbox
+    it came from (intake/mailrecords.sender_units), for files that could not be read."""
+    sender_units = sender_units or {}
     compiles = ledger.compiles(month)
     if not compiles:
         return None
@@ -94,31 +121,33 @@ def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSe
     by_key: dict[tuple[str, str], Item] = {}
     for record in compiles:
         for row in record.drafts:
-            item = _item(month, record, row, roster, scoring)
+            item = _item(month, record, row, roster, scoring, sender_units)
             if item is None:
                 continue
             key = (item.unit, normalize(item.title)) if item.counted else ("", item.file)
+            if item.code == DraftStatus.REFUSED and key in by_key and by_key[key].code != DraftStatus.REFUSED:
+                continue  # "x.doc" beside the "x.docx" that was used: one item, the usable one
             by_key[key] = item  # a later compile's file of the same item replaces the earlier one
     printed_keys = set()
     if printed is not None:
         lead_done = False
         for row in printed.drafts:
             if row.get("status") in PRINTED:
-                item = _item(month, printed, row, roster, scoring)
+                item = _item(month, printed, row, roster, scoring, sender_units)
                 key = (item.unit, normalize(item.title)) if item.counted else ("", item.file)
                 printed_keys.add(key)
                 by_key[key] = item
                 if not lead_done:
                     item.lead, lead_done = item.counted, True
     for key, item in by_key.items():
-        if item.status in ("重复", "被替换", "未能使用"):
+        if item.code in _NOT_ITEMS:
             continue
         if key in printed_keys:
-            item.status = "采用"
+            item.status = ADOPTED
         elif printed is not None:
-            item.status = "未采用"
+            item.status, item.reason = DraftStatus.REFUSED.text, NOT_IN_APPROVED
         else:
-            item.status = "需核对" if item.status == "需核对" else "待审核"
+            item.status = DraftStatus.FLAGGED.text if item.code == DraftStatus.FLAGGED else PENDING
     figures.items = sorted(by_key.values(), key=lambda i: (i.counted is False, i.file))
     return figures
 
@@ -134,51 +163,58 @@ def _approved_compile(ledger: Ledger, month: str, compiles: list[CompileRecord])
     return before[-1] if before else compiles[-1]
 
 
-def _item(month: str, record: CompileRecord, row: dict, roster: Roster, scoring: ScoringSettings) -> Item | None:
+def _item(month: str, record: CompileRecord, row: dict, roster: Roster, scoring: ScoringSettings,
+          sender_units: Mapping[str, str]) -> Item | None:
     status = row.get("status", "")
     file = row.get("file", "")
     title = row.get("title", "")
     unit = row.get("unit", "")
     if status in PRINTED:
         canonical = (roster.resolve(unit) or unit) if unit else ""
-        return Item(month, record.number, file, canonical or UNKNOWN_UNIT, title,
-                    "需核对" if status == "flagged" else "采用", row.get("sha256", ""), counted=bool(canonical))
-    if status in ("duplicate", "replaced"):
-        return Item(month, record.number, file, "", "", "重复" if status == "duplicate" else "被替换", "", counted=False)
-    if status == "refused":
-        if scoring.count_refused:
-            found, guessed_title = split_file_name(Path(file), roster)
-            if found:
-                return Item(month, record.number, file, roster.resolve(found[0]) or found[0], guessed_title,
-                            "未能使用", "", counted=True)
-        return Item(month, record.number, file, "", "", "未能使用", "", counted=False)
+        return Item(month, record.number, file, canonical or UNKNOWN_UNIT, title, DraftStatus(status).text,
+                    row.get("sha256", ""), counted=bool(canonical), code=status)
+    if status in (DraftStatus.DUPLICATE, DraftStatus.REPLACED):
+        return Item(month, record.number, file, "", "", DraftStatus(status).text, "", counted=False, code=status,
+                    reason=row.get("reason", ""))
+    if status == DraftStatus.REFUSED:
+        found, guessed_title = split_file_name(Path(file), roster)
+        named = unit or sender_units.get(file) or sender_units.get(file.rpartition("/")[2]) or (found and found[0])
+        canonical = (roster.resolve(named) or named) if named else ""
+        return Item(month, record.number, file, canonical, guessed_title if canonical else "",
+                    DraftStatus.REFUSED.text, "", counted=bool(canonical), code=status,
+                    scored=scoring.count_refused, reason=row.get("reason", ""))
     return None
 
 
 def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringSettings,
-            upper: list[UpperAdoption] = (), problems: list[str] = ()) -> Stats:
-    figures = [f for f in (month_figures(ledger, m, roster, scoring) for m in months) if f is not None]
-    upper = [u for u in upper if u.month in months]
+            upper: list[UpperAdoption] = (), problems: list[str] = (), *, year: str | None = None,
+            sender_units: Mapping[str, Mapping[str, str]] | None = None) -> Stats:
+    """year: the statistics are the year's (上级采用 counts by the year of its date); without it, only the
+    上级采用 of the given months count (one month's statistics). sender_units: month -> file -> unit."""
+    sender_units = sender_units or {}
+    figures = [f for f in (month_figures(ledger, m, roster, scoring, sender_units=sender_units.get(m))
+                           for m in months) if f is not None]
+    upper = [u for u in upper if (str(u.day.year) == year if year else u.month in months)]
     roster_units = list(dict.fromkeys(roster.canonical.values()))
     units = list(dict.fromkeys(roster_units + sorted({u for f in figures for u in f.units()})
                                + sorted({u.unit for u in upper})))
     rows = []
     for unit in units:
         submitted = sum(f.submitted(unit) for f in figures)
+        scored = sum(f.scored(unit) for f in figures)
         adopted = sum(f.adopted(unit) or 0 for f in figures)
         decided = sum(f.submitted(unit) for f in figures if f.approved)
         leads = sum(1 for f in figures for i in f.items if i.lead and i.unit == unit)
         ups = [u for u in upper if u.unit == unit]
-        points = (submitted * scoring.submitted + adopted * scoring.adopted + leads * scoring.lead
+        points = (scored * scoring.submitted + adopted * scoring.adopted + leads * scoring.lead
                   + sum(scoring.levels[u.level] for u in ups))
         rows.append(UnitRow(0, unit, submitted, adopted, adopted / decided if decided else None, len(ups),
-                            points, leads))
+                            points, leads, pending=submitted > 0 and decided == 0))
     rows.sort(key=lambda r: (-r.points, -r.adopted, -r.submitted, units.index(r.unit)))
     for n, row in enumerate(rows, start=1):
         row.rank = rows[n - 2].rank if n > 1 and row.points == rows[n - 2].points else n
     silent = {f.month: [u for u in roster_units if f.submitted(u) == 0] for f in figures}
-    year = months[0][:4] if months else ""
-    return Stats(year, figures, rows, list(upper), silent, list(problems))
+    return Stats(year or (months[0][:4] if months else ""), figures, rows, list(upper), silent, list(problems))
 
 
 def months_of(ledger: Ledger, year: str | None = None, month: str | None = None) -> list[str]:
