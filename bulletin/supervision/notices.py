@@ -1,4 +1,7 @@
-"""Suggested notice rows for the monthly bulletin (通报批评): units with overdue tasks or no answer."""
+"""Suggested notice rows for the monthly bulletin (通报批评): units with overdue tasks or no answer.
+
+A unit's overdue tasks are those past 完成时限 that the unit itself has not reported done (counts.py): a unit
+that finished its part of a shared task is not criticised for a partner's delay."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ def suggested_notices(figs: RoundFigures, missing: list[str], month: str, source
         rows.append(NoticeRow(len(rows) + 1, unit, f"未按时反馈{year}年{mon}月重点任务落实情况", "通报批评", source))
     for figures in figs.units:
         if figures.overdue:
-            numbers = "、".join(str(t.number) for t in figs.overdue if figures.unit in t.units)
+            numbers = "、".join(str(n) for n in figures.overdue_numbers)  # its own answers, not a partner's
             rows.append(NoticeRow(len(rows) + 1, figures.unit, f"第{numbers}项重点任务逾期未完成（{figures.overdue}项）",
                                   "通报批评", source))
     return rows

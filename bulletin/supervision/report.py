@@ -26,7 +26,7 @@ from ..core.textio import clean_text
 from ..core.wordxml import drop_stale_parts, set_core_properties
 from ..core.workspace import OFFICE_TZ
 from ..intake.notices import write_notice_suggestions
-from .counts import RoundFigures, figures
+from .counts import NO_STATUS, NOT_REPORTED, RoundFigures, figures
 from .notices import suggested_notices
 from .round import Round, merge_round, merged_tasks
 from .tasks import Task
@@ -186,9 +186,14 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
                 _para(doc, chapter, SECTION_FONT, 16, indent=True)
         _para(doc, f"{task.number}.{task.text}", indent=True, bold=True)
         _para(doc, "责任单位：" + "、".join(task.units), indent=True)
-        status = task.status or "未报送"
+        state = figs.states.get(task.number, task.status)
         lines = [x for x in task.answer.split("\n") if x.strip()] or [""]
-        first = f"贯彻落实情况：{status}。" + lines[0]
+        if state == NO_STATUS:  # answered without a status: the text as written, never "未报送"
+            first = "贯彻落实情况：" + lines[0]
+        elif state == NOT_REPORTED:
+            first = "贯彻落实情况：" + ("部分责任单位未报送。" if task.answer.strip() else "未报送。") + lines[0]
+        else:
+            first = f"贯彻落实情况：{state}。" + lines[0]
         _para(doc, first, indent=True)
         for more in lines[1:]:
             _para(doc, more, indent=True)
@@ -198,13 +203,19 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
     if figs.overdue:
         _table(doc, ["序号", "任务", "责任单位", "完成时限", "状态"],
                [[str(t.number), t.text, "、".join(t.units), t.deadline.isoformat() if t.deadline else "",
-                 t.status or "未报送"] for t in figs.overdue], [14, 70, 40, 24, 18], left={1, 2})
+                 figs.states.get(t.number, t.status) or "未报送"] for t in figs.overdue], [14, 70, 40, 24, 18],
+               left={1, 2})
     else:
         _para(doc, "无。", indent=True)
     _para(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12)
-    _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "逾期", "完成率"],
+    # each unit's own answers (counts.py); the 未选择状态 column only when some unit left a status out
+    unstated = any(u.no_status for u in figs.units)
+    _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "未启动"] + ["未选择状态"] * unstated
+           + ["未报送", "逾期", "完成率"],
            [[u.unit + ("（未反馈）" if not u.answered else ""), str(u.tasks), str(u.complete), str(u.in_progress),
-             str(u.overdue), u.rate] for u in figs.units], [56, 22, 20, 20, 16, 22], left={0})
+             str(u.not_started)] + [str(u.no_status)] * unstated + [str(u.not_reported), str(u.overdue), u.rate]
+            for u in figs.units],
+           [36, 15, 14, 14, 14, 17, 14, 14, 18] if unstated else [44, 18, 16, 16, 16, 16, 14, 16], left={0})
 
     # -- closing block (版记) -------------------------------------------------------------------------
     _para(doc, before=24)
@@ -244,9 +255,10 @@ def write_report(rnd: Round, day: date | None = None, number: int | None = None)
     ws, month = rnd.ws, rnd.month
     tasks = merged_tasks(rnd)
     day = day or datetime.now(OFFICE_TZ).date()
-    missing = merge_round(rnd, write=False).missing
+    live = merge_round(rnd, write=False)  # each unit's own answers, for the per-unit table
+    missing = live.missing
     answered = {u for t in tasks for u in t.units} - set(missing)
-    figs = figures(tasks, day, answered)
+    figs = figures(tasks, day, live.answers, answered)
     settings = ws.settings
     with Ledger(ws.ledger_path) as ledger:
         why = _locked(ledger, month)

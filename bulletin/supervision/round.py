@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.errors import BulletinError
 from ..core.workspace import Workspace, check_month
 from ..intake.roster import Roster
+from .counts import Answers, task_state
 from .series import DEFAULT_SERIES
 from .sheets import read_returned, write_unit_sheet
 from .tasks import COMPLETE, STATUS_WORDS, Task, TaskList, read_tasks, status_word, with_answer, write_tasks
@@ -112,6 +113,7 @@ class MergeReport:
     missing: list[str] = field(default_factory=list)  # units that have not answered
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files in 反馈/ that are not this round's sheets
+    answers: Answers = field(default_factory=dict)  # task number -> unit -> (status or "", text): each unit's own
     written: bool = False
 
     def lines(self) -> list[str]:
@@ -216,11 +218,13 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
             if not status and not text:
                 report.problems.append(f"{where}：第{number}项未填写。")
                 continue
-            if not status:
-                report.problems.append(f"{where}：第{number}项未选择状态。")
+            if not status:  # answered without a status: printed as written, never as 未报送 (counts.py)
+                report.problems.append(f"{where}：第{number}项写了落实情况，但没有选择状态：请该单位补选状态"
+                                       "（或在汇总表中补填）；补上之前，专报照印其落实情况，该项不计入已完成。")
             elif why := contradiction(status, text):
                 report.problems.append(f"{where}：第{number}项{why}，请核实。")
             answers.setdefault(number, {})[unit] = (status, text)
+    report.answers = answers
     report.tasks = [_merged(task, answers.get(task.number, {})) for task in tasks.tasks]
     if write:
         report.written = _write_if_changed(rnd.merged_path, report.tasks)
@@ -228,12 +232,13 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
 
 
 def _merged(task: Task, given: dict[str, tuple[str, str]]) -> Task:
-    """One task with its units' answers: the least advanced status; texts labelled by unit when they differ
-    or when some unit has not answered."""
+    """One task with its units' answers: the status by counts.task_state (已完成 only when every unit says so;
+    none when a unit is silent or gave no status); texts labelled by unit when they differ or when some unit has
+    not answered."""
     if not given:
         return with_answer(task, "", "")
-    statuses = [s for s, _ in given.values() if s]
-    status = min(statuses, key=STATUS_WORDS.index) if statuses else ""
+    status = task_state(task.units, given)
+    status = status if status in STATUS_WORDS else ""
     groups: dict[str, list[str]] = {}
     for unit in task.units:
         if unit in given and given[unit][1]:

@@ -70,10 +70,10 @@ def test_overdue_tasks_units_table_and_notices(tmp_path):
         ["3", "启动智慧停车平台建设。", "区城管局", "2026-10-31", "未启动"],
     ]
     assert [[c.text for c in row.cells] for row in tables[1].rows] == [
-        ["责任单位", "承担任务", "已完成", "推进中", "逾期", "完成率"],
-        ["区财政局", "1", "1", "0", "0", "100%"],
-        ["区住建局", "1", "0", "1", "1", "0%"],
-        ["区城管局", "2", "0", "1", "2", "0%"],
+        ["责任单位", "承担任务", "已完成", "推进中", "未启动", "未报送", "逾期", "完成率"],
+        ["区财政局", "1", "1", "0", "0", "0", "0", "100%"],
+        ["区住建局", "1", "0", "1", "0", "0", "1", "0%"],
+        ["区城管局", "2", "0", "1", "1", "0", "2", "0%"],
     ]
     assert_valid(result.notices, accepted=XLSX_INLINE_STRINGS)
     rows = read_notices(result.notices.parent).rows
