@@ -12,6 +12,13 @@ bulletins are written:
     正文……
     （区医保局供稿 撰稿人：王五）             bylines, people and a closing unit-and-date block at the end
 
+A title's lines are the author's: lines typed as paragraphs, and lines broken inside one paragraph with
+Shift+Enter (w:br), are printed as the lines of one title paragraph (the author chose where a long title
+breaks; the template never rewraps it). The one-line title of the contents list and the report joins the
+pieces of a broken paragraph without a space (Chinese is wrapped anywhere, so a break often falls inside a
+word: "农民工" / "就业创业"), keeping one only between two Latin letters or digits (join_broken_line); lines
+typed as separate paragraphs are usually two clauses and keep the space between them (join_title).
+
 The unit comes, in order, from the unit line, the roster name that opens the title, a byline, the sender's
 registered mailbox, the file name, the author property. The body that goes into the bulletin is the tree
 with every header and attribution line cut out; nothing cut is lost without a line in the report.
@@ -106,6 +113,7 @@ class _Block:
     has_content: bool  # text, a picture or a table
     look: tuple = ()  # (title style, centred, size, bold) of a paragraph
     element: etree._Element | None = field(default=None, compare=False, repr=False)
+    lines: tuple[str, ...] = ()  # a paragraph's pieces between line breaks (Shift+Enter, w:br/w:cr)
 
     @property
     def title_look(self) -> bool:
@@ -268,14 +276,16 @@ def _blocks(body: etree._Element, styles: dict[str, _Style], body_size: int) -> 
     for index, child in enumerate(body):
         if child.tag == w("sectPr"):
             continue
-        text = clean_text(text_of(child))
+        raw = text_of(child)
+        text = clean_text(raw)
         if child.tag == w("p"):
             style_ids = xpath(child, "./w:pPr/w:pStyle/@w:val")
             style = styles.get(style_ids[0]) if style_ids else default
             style = style or _Style(style_ids[0], None, None, None)
             visual = bool(xpath(child, ".//w:drawing|.//w:pict|.//w:object"))
+            lines = tuple(line for line in map(clean_text, raw.split("\n")) if line)
             blocks.append(_Block(index, "p", text, style.name, bool(text) or visual,
-                                 _look(child, style, body_size), child))
+                                 _look(child, style, body_size), child, lines))
         elif child.tag == w("tbl"):
             blocks.append(_Block(index, "tbl", text, "", True, (), child))
         else:  # content controls, custom XML: keep, judge by text
@@ -322,6 +332,29 @@ def join_title(lines: list[str] | tuple[str, ...]) -> str:
     return joined
 
 
+def join_broken_line(pieces: list[str] | tuple[str, ...]) -> str:
+    """The pieces of one paragraph split by line breaks (Shift+Enter), as one line: joined without a space,
+    except between two Latin letters or digits ("Smart" / "City" -> "Smart City"). Word wraps a Chinese line
+    anywhere, so an author breaks a long title where it looks balanced, often inside a word ("农民工" /
+    "就业创业"): a space there would be a space in the middle of the word."""
+    joined = ""
+    for piece in pieces:
+        if joined and _latin_or_digit(joined[-1]) and _latin_or_digit(piece[0]):
+            joined += " "
+        joined += piece
+    return joined
+
+
+def _latin_or_digit(char: str) -> bool:
+    char = unicodedata.normalize("NFKC", char)  # full-width Ａ and １ are Latin letters and digits too
+    return len(char) == 1 and char.isascii() and char.isalnum()
+
+
+def _title_pieces(block: _Block) -> list[str]:
+    """The printed lines of one title paragraph: its pieces between line breaks, or its text."""
+    return list(block.lines) or [block.text]
+
+
 # -- the analysis -----------------------------------------------------------------------------------------
 
 @dataclass
@@ -353,19 +386,23 @@ def _analyse(
     i = start
 
     title_lines: list[str] = []
+    title_paragraphs: list[str] = []  # one line each: a paragraph's pieces joined (join_broken_line)
     first = content[i] if i < len(content) else None
     if first is not None and _titleish(first, MAX_FORMATTED_TITLE if first.title_look else MAX_TITLE_CHARS):
-        title_lines.append(first.text)
+        title_lines += _title_pieces(first)
+        title_paragraphs.append(join_broken_line(_title_pieces(first)))
         reading.drop.add(first.index)
         i += 1
-        while i < len(content) and len(title_lines) < MAX_TITLE_LINES and _continues_title(content[i], first, roster):
-            title_lines.append(content[i].text)
+        while i < len(content) and len(title_paragraphs) < MAX_TITLE_LINES \
+                and _continues_title(content[i], first, roster):
+            title_lines += _title_pieces(content[i])
+            title_paragraphs.append(join_broken_line(_title_pieces(content[i])))
             reading.drop.add(content[i].index)
             i += 1
     else:
         if not file_title:
             raise Refused("找不到标题：稿件第一行应是文章标题（第一段太长，是正文），文件名中也没有标题")
-        title_lines = [file_title]
+        title_lines = title_paragraphs = [file_title]
         reason = "稿件第一段是正文而不是标题" if first is not None and first.kind == "p" and first.text \
             else "稿件开头不是文字标题"
         reading.warnings.append(f"{reason}，已使用文件名中的标题“{file_title}”，请核对")
@@ -420,7 +457,7 @@ def _analyse(
     elif roster and not in_roster:
         reading.warnings.append(f"供稿单位“{unit}”不在单位名册（inputs/units.csv）中，请核对名称")
 
-    title = join_title(title_lines)
+    title = join_title(title_paragraphs)
     if len(title) > MAX_TITLE_CHARS:
         reading.warnings.append(f"标题长达 {len(title)} 字，请核对")
     first_i, last_i = rest[0].index, rest[-1].index
