@@ -384,7 +384,7 @@ def stats(
 
     table = Table("名次", "单位", "报送", "采用", "上级采用", "得分", title="得分排名（前 10 名）")
     for row in result.stats.ranking[:10]:
-        table.add_row(str(row.rank), Text(row.unit), str(row.submitted), str(row.adopted), str(row.upper),
+        table.add_row(str(row.rank), Text(row.unit), str(row.submitted), str(row.adopted_shown), str(row.upper),
                       f"{row.points:g}")
     out.print(table)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.workspace import Workspace
-from ..intake.notices import NoticeRow, write_notice_suggestions
+from ..intake.mailrecords import sender_units
+from ..intake.notices import NoticeRow, read_notices, units_named, write_notice_suggestions
 from ..intake.roster import Roster
 from .figures import Stats, compute, month_figures, months_of
 from .upper import FILE_NAME as UPPER_FILE, read_upper
@@ -41,7 +42,10 @@ def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) 
         months = months_of(ledger, year, month)
         if not any(ledger.compiles(m) for m in months):
             raise BulletinError(f"{month or year + '年'}没有编排记录，无法统计。")
-        stats = compute(ledger, months, roster, settings.scoring, upper, problems)
+    senders = {m: sender_units(ws, m, roster) for m in months}
+    with Ledger(ws.ledger_path) as ledger:
+        stats = compute(ledger, months, roster, settings.scoring, upper, problems,
+                        year=None if month else year, sender_units=senders)
     from .picture import write_ranking_png
     from .workbook import write_workbook  # openpyxl: only `bulletin stats` pays for it
 
@@ -55,11 +59,13 @@ def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) 
 
 def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
     """通报表扬 for units with at least praise_min items printed in the month's current compile; 通报批评 for
-    roster units that sent nothing this month."""
+    roster units that sent nothing this month: a file that could not be used still counts as sent when its unit
+    is known (figures.py), and a unit the month's own notice sheet praises is never criticised beside it."""
     settings = ws.settings
     roster = Roster.load(ws.roster_path)
+    senders = sender_units(ws, month, roster)
     with Ledger(ws.ledger_path) as ledger:
-        figures = month_figures(ledger, month, roster, settings.scoring, assume_printed=True)
+        figures = month_figures(ledger, month, roster, settings.scoring, assume_printed=True, sender_units=senders)
     if figures is None:
         return []
     number = int(month[5:])
@@ -72,8 +78,10 @@ def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
             rows.append(NoticeRow(len(rows) + 1, unit,
                                   f"{number}月份报送{subject}工作信息{figures.submitted(unit)}篇，被采用{printed}篇",
                                   "通报表扬", ""))
+    praised = {unit for row in read_notices(ws.month_inputs(month), roster).rows if row.category == "通报表扬"
+               for unit in units_named(row.unit, roster)}
     for unit in dict.fromkeys(roster.canonical.values()):
-        if figures.submitted(unit) == 0:
+        if figures.submitted(unit) == 0 and unit not in praised:
             rows.append(NoticeRow(len(rows) + 1, unit, f"未按时报送{number}月份{subject}工作信息", "通报批评", ""))
     return rows
 

@@ -13,9 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.atomic import write_atomic
 from ..core.xlsxparts import workbook_bytes
-from .figures import Stats, by_unit_month
-
-PENDING = "待审"
+from .figures import PENDING, Stats, by_unit_month
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -65,7 +63,7 @@ def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
     sheet.title = "排名"
     _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"], [7, 24, 8, 8, 9, 10, 9])
     for row in stats.ranking:
-        sheet.append([row.rank, row.unit, row.submitted, row.adopted, row.rate, row.upper, row.points])
+        sheet.append([row.rank, row.unit, row.submitted, row.adopted_shown, row.rate, row.upper, row.points])
     _body(sheet)
     last = sheet.max_row
     for n in range(2, last + 1):
@@ -96,13 +94,14 @@ def _monthly(sheet: Worksheet, stats: Stats) -> None:
         for m in months:
             sent, used = table[row.unit][m]
             cells += [sent, PENDING if used is None else used]
-        cells += [row.submitted, row.adopted]
+        cells += [row.submitted, row.adopted_shown]
         sheet.append(cells)
     totals: list = ["合计"]
     for f in stats.months:
         sent = sum(f.submitted(r.unit) for r in stats.ranking)
         totals += [sent, sum(f.adopted(r.unit) or 0 for r in stats.ranking) if f.approved else PENDING]
-    totals += [sum(r.submitted for r in stats.ranking), sum(r.adopted for r in stats.ranking)]
+    totals += [sum(r.submitted for r in stats.ranking),
+               sum(r.adopted for r in stats.ranking) if any(f.approved for f in stats.months) else PENDING]
     sheet.append(totals)
     _body(sheet)
     for cell in sheet[sheet.max_row]:
@@ -130,10 +129,11 @@ def _monthly(sheet: Worksheet, stats: Stats) -> None:
 
 
 def _items(sheet: Worksheet, stats: Stats) -> None:
-    _header(sheet, ["月份", "期号", "文件", "单位", "标题", "状态", "sha256"], [9, 7, 34, 20, 46, 9, 20])
+    _header(sheet, ["月份", "期号", "文件", "单位", "标题", "状态", "sha256", "说明"], [9, 7, 34, 20, 46, 9, 20, 40])
     for f in stats.months:
         for item in f.items:
-            sheet.append([f.month, item.number, item.file, item.unit, item.title, item.status, item.sha256])
+            sheet.append([f.month, item.number, item.file, item.unit, item.title, item.status, item.sha256,
+                          item.reason or None])
     _body(sheet)
     for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")

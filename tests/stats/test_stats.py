@@ -108,7 +108,7 @@ def test_ranking(year):
         [2, "区财政局", 2, 2, 1, 1, 14],
         [3, "区教体局", 1, 1, 1, 0, 4],
         [3, "区工信局", 1, 1, 1, 0, 4],
-        [5, "区住建局", 1, 0, None, 0, 1],
+        [5, "区住建局", 1, "待审", None, 0, 1],  # its only item is pending: 待审, not 0 (issue 23)
         [6, "区行政审批局", 0, 0, None, 0, 0],
     ]
     assert len(rows(year.book, "排名")) == 7
@@ -122,7 +122,7 @@ def test_monthly_sheet_shows_pending_months_as_pending(year):
         ["区财政局", 0, 0, 2, 2, 0, "待审", 2, 2],
         ["区教体局", 1, 1, 0, 0, 0, "待审", 1, 1],
         ["区工信局", 0, 0, 1, 1, 0, "待审", 1, 1],
-        ["区住建局", 0, 0, 0, 0, 1, "待审", 1, 0],
+        ["区住建局", 0, 0, 0, 0, 1, "待审", 1, "待审"],
         ["区行政审批局", 0, 0, 0, 0, 0, "待审", 0, 0],
         ["合计", 3, 3, 4, 3, 2, "待审", 9, 6],
     ]
@@ -130,7 +130,7 @@ def test_monthly_sheet_shows_pending_months_as_pending(year):
 
 def test_every_draft_with_its_state(year):
     table = rows(year.book, "稿件")
-    assert table[0] == ["月份", "期号", "文件", "单位", "标题", "状态", "sha256"]
+    assert table[0] == ["月份", "期号", "文件", "单位", "标题", "状态", "sha256", "说明"]
     assert [r[:6] for r in table[1:]] == [
         ["2026-08", 64, "1.docx", "区人社局", "人社部门稳就业", "采用"],
         ["2026-08", 64, "2.docx", "区人社局", "人社技能培训", "采用"],
@@ -141,10 +141,10 @@ def test_every_draft_with_its_state(year):
         ["2026-09", 65, "c.docx", "区人社局", "人社社保扩面", "未采用"],
         ["2026-09", 65, "d.docx", "区财政局", "财政预算绩效", "采用"],
         ["2026-09", 65, "a.docx", None, None, "被替换"],
-        ["2026-10", 66, "e.docx", "区人社局", "人社十月", "待审核"],
-        ["2026-10", 66, "f.docx", "区住建局", "住建十月", "待审核"],
+        ["2026-10", 66, "e.docx", "区人社局", "人社十月", "待审"],
+        ["2026-10", 66, "f.docx", "区住建局", "住建十月", "待审"],
     ]
-    assert all(len(r[6]) == 64 for r in table[1:] if r[5] in ("采用", "未采用", "待审核"))
+    assert all(len(r[6]) == 64 for r in table[1:] if r[5] in ("采用", "未采用", "待审"))
 
 
 def test_units_that_sent_nothing(year):
@@ -218,7 +218,7 @@ def test_no_compile_yet_is_a_clear_message(tmp_path):
     assert "台账中还没有编排记录，无法统计：请先编排（bulletin compile）。" in result.output
 
 
-def test_refused_files_count_only_when_asked_and_an_edited_approved_file_counts_its_compile(tmp_path):
+def test_refused_files_earn_points_only_when_asked_and_an_edited_approved_file_counts_its_compile(tmp_path):
     from docx import Document
 
     from bulletin.core.ledger import Ledger
@@ -241,9 +241,11 @@ def test_refused_files_count_only_when_asked_and_an_edited_approved_file_counts_
     with Ledger(office.ws.ledger_path) as ledger:
         plain = month_figures(ledger, "2026-11", roster, scoring)
         counting = month_figures(ledger, "2026-11", roster, scoring.model_copy(update={"count_refused": True}))
+    # A refused file whose unit is known is 报送 either way (issue 23); count_refused decides only its points.
     assert plain.approved and [(i.file, i.unit, i.status, i.counted) for i in plain.items] == [
-        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "", "未能使用", False)]
-    assert (plain.submitted("区财政局"), plain.adopted("区财政局"), plain.submitted("区教体局")) == (1, 1, 0)
+        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "区教体局", "未采用", True)]
+    assert (plain.submitted("区财政局"), plain.adopted("区财政局"), plain.submitted("区教体局")) == (1, 1, 1)
     assert [(i.file, i.unit, i.status, i.counted) for i in counting.items] == [
-        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "区教体局", "未能使用", True)]
+        ("1.docx", "区财政局", "采用", True), ("区教体局-旧格式稿件.doc", "区教体局", "未采用", True)]
     assert (counting.submitted("区教体局"), counting.adopted("区教体局")) == (1, 0)
+    assert (plain.scored("区教体局"), counting.scored("区教体局")) == (0, 1)
