@@ -1,7 +1,8 @@
 """A month folder -> Intake: the drafts that go in (in order), and every file left out with its reason.
 
 Nothing leaves the bulletin without a line in the report: the same file twice or the same text twice is one
-draft (重复); a department's revised version (same unit, same title, edited text) replaces the older one
+draft (重复), and of the two the one whose name is not a copy mark goes in ("农民工就业创业.docx", not
+"农民工就业创业 (1).docx" — which sorts first — nor "… - 副本.docx"), in the place of the first; a department's revised version (same unit, same title, edited text) replaces the older one
 (被替换, naming the file that replaced it); drafts whose unit is unknown or differs are never merged.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +65,7 @@ class Replacement:
     file: str  # the older version, left out
     by: str  # the newer version that went in instead
     reason: str
+    why: str = field(default="", compare=False)  # how the newer one was told apart (the end of `reason`)
 
 
 @dataclass
@@ -291,21 +294,19 @@ def _names_a_path(line: str) -> bool:
 
 def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
     """One draft per file and per text; a revision replaces the older version in its place in the order."""
-    kept = seen.get(draft.sha256)
+    seen[("file", draft.name)] = draft
+    kept = seen.get(draft.sha256) or seen.get(("text", draft.text_key))
     if kept is not None:
-        intake.duplicates.append(Duplicate(
-            draft.name, kept.name, f"与“{kept.name}”是同一文件（内容完全相同），只编入一次{_replaced_by(intake, kept)}"))
-        return
-    kept = seen.get(("text", draft.text_key))
-    if kept is not None:
-        intake.duplicates.append(Duplicate(
-            draft.name, kept.name, f"与“{kept.name}”文字完全相同（只是另存或格式不同），只编入一次{_replaced_by(intake, kept)}"))
+        if is_copy_name(kept.name) and not is_copy_name(draft.name) and kept in intake.accepted:
+            _put_original_in(intake, original=draft, copy=kept, seen=seen)
+            draft, kept = kept, draft
+        intake.duplicates.append(Duplicate(draft.name, kept.name, _duplicate_reason(intake, draft, kept)))
         return
     key = ("title", normalize(draft.title), normalize(draft.unit))
     kept = seen.get(key)  # drafts of an unknown unit are never filed under this key: never merged
     if kept is not None:
         newer, older, why = newer_version(kept, draft)
-        intake.replaced.append(Replacement(older.name, newer.name, f"已被《{newer.name}》（较新版本）替换：{why}"))
+        intake.replaced.append(Replacement(older.name, newer.name, _replacement_reason(newer.name, why), why))
         newer.notes.append(f"同一单位同一标题的《{older.name}》是较早的版本，未编入（{why}）")
         if newer is draft:
             intake.accepted[intake.accepted.index(kept)] = draft
@@ -316,6 +317,45 @@ def _admit(intake: Intake, draft: Draft, seen: dict[object, Draft]) -> None:
     if draft.unit:
         seen.setdefault(key, draft)
     intake.accepted.append(draft)
+
+
+# Copy marks Windows, WPS, mail clients and people add to a file's name: "x (1)", "x（1）", "x - 副本",
+# "x副本", "x_copy", "x - Copy", also stacked ("x - 副本 (2)"). Matched at the end of the NFKC stem.
+_COPY_MARK = re.compile(r"(?:\s*\(\d{1,3}\)|\s*-\s*副本|副本|_copy|\s*-\s*copy)+$", re.IGNORECASE)
+
+
+def is_copy_name(name: str) -> bool:
+    """The file's name ends in a copy mark: of two identical files, the other one is the original."""
+    stem = unicodedata.normalize("NFKC", Path(name).stem).strip()
+    match = _COPY_MARK.search(stem)
+    return match is not None and match.start() > 0
+
+
+def _put_original_in(intake: Intake, original: Draft, copy: Draft, seen: dict[object, Draft]) -> None:
+    """The original of a copy that went in first takes the copy's place: in the order, in what later drafts
+    are compared with, and in the lines that named the copy (duplicates of it, versions it replaced)."""
+    intake.accepted[intake.accepted.index(copy)] = original
+    for key, value in list(seen.items()):
+        if value is copy and not (isinstance(key, tuple) and key[0] == "file"):
+            seen[key] = original
+    original.warnings += [w for w in copy.warnings if w not in original.warnings]
+    original.notes += [n for n in copy.notes if n not in original.notes]
+    intake.duplicates[:] = [
+        Duplicate(d.file, original.name, _duplicate_reason(intake, seen[("file", d.file)], original))
+        if d.of == copy.name else d for d in intake.duplicates]
+    intake.replaced[:] = [
+        Replacement(r.file, original.name, _replacement_reason(original.name, r.why), r.why) if r.by == copy.name
+        else r for r in intake.replaced]
+
+
+def _duplicate_reason(intake: Intake, draft: Draft, kept: Draft) -> str:
+    if draft.sha256 == kept.sha256:
+        return f"与“{kept.name}”是同一文件（内容完全相同），只编入一次{_replaced_by(intake, kept)}"
+    return f"与“{kept.name}”文字完全相同（只是另存或格式不同），只编入一次{_replaced_by(intake, kept)}"
+
+
+def _replacement_reason(newer: str, why: str) -> str:
+    return f"已被《{newer}》（较新版本）替换：{why}"
 
 
 def _replaced_by(intake: Intake, kept: Draft) -> str:
