@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run the property-based (Hypothesis) tests of the outside doors longer than the suite does.
+#   bash tools/fuzz.sh            # 5000 examples per property
+#   FUZZ_EXAMPLES=50000 bash tools/fuzz.sh
+# The suite itself runs each property with a small budget (50 examples). Add one line per fuzzed door below.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-5000}"
+PY="${PYTHON:-.venv/bin/python}"
+
+# mail door: parse_message on arbitrary bytes/headers, attachment names (RFC 2047/2231/raw GBK) -> safe names
+"$PY" -m pytest -q -p no:cacheprovider tests/intake/test_mail_properties.py
