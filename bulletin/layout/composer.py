@@ -396,6 +396,9 @@ class BulletinComposer(Composer):
         instead of left dangling; styles named by a copied list definition are brought over like the text's;
         "start"/"end" level alignment (ISO 29500, written by LibreOffice) becomes "left"/"right", which every
         Word version reads (the bulletin is left-to-right); nsids are derived from the new ids, not random.
+        A list definition is in the bulletin with its ids before the styles it names are brought over: a list
+        style (numStyleLink -> style -> its own list with styleLink) re-enters here, and docxcompose's order
+        gave both definitions the same abstractNumId and nsid (issue 23 item 12).
         """
         refs = xpath(element, ".//w:numId")
         if element.tag == _NUM_ID:
@@ -430,12 +433,6 @@ class BulletinComposer(Composer):
                     nsid.set(_VAL, f"{0xB0000000 + next_anum_id:08X}")
                 for jc in abstract.iter(f"{_W_}lvlJc"):
                     jc.set(_VAL, {"start": "left", "end": "right"}.get(jc.get(_VAL), jc.get(_VAL)))
-                for ref in abstract.iter(f"{_W_}pStyle", f"{_W_}numStyleLink", f"{_W_}styleLink"):
-                    target = self.import_style(doc, ref.get(_VAL))
-                    if target is None:
-                        ref.getparent().remove(ref)
-                    else:
-                        ref.set(_VAL, target)
                 self.anum_id_mapping[anum_id] = next_anum_id
                 self._insert_abstract_num(abstract)
             num = deepcopy(found)
@@ -443,6 +440,15 @@ class BulletinComposer(Composer):
             num.find(f"{_W_}abstractNumId").set(_VAL, str(self.anum_id_mapping[anum_id]))
             self.num_id_mapping[num_id] = next_num_id
             self._insert_num(num)
+            if abstract is not None:
+                # Only now, with both ids taken: a list style's definition (numStyleLink) imports the style,
+                # whose own list (styleLink) comes through here again and must get the next ids, not these.
+                for ref in abstract.iter(f"{_W_}pStyle", f"{_W_}numStyleLink", f"{_W_}styleLink"):
+                    target = self.import_style(doc, ref.get(_VAL))
+                    if target is None:
+                        ref.getparent().remove(ref)
+                    else:
+                        ref.set(_VAL, target)
         for ref in refs:
             value = ref.get(_VAL)
             if value is None or int(value) == 0 or int(value) not in self.num_id_mapping:
