@@ -205,7 +205,7 @@ def address_of(value: str) -> tuple[str, str]:
     else:
         chosen = next((addr for _name, addr in pairs if "@" in addr), "")
     chosen = chosen.strip().lower()
-    if not _ADDR_SPEC.fullmatch(chosen) or printable(chosen) != chosen or not chosen.isascii():
+    if not _ADDR_SPEC.fullmatch(chosen) or printable(chosen) != chosen:
         chosen = ""
     name = next((n for n, addr in pairs if addr.strip().lower() == chosen and n), "") if chosen else ""
     if not name and pairs and not chosen:
