@@ -180,7 +180,7 @@ def publish_stats(root: str, month: str) -> None:
     """Table artifact `stats-YYYY-MM`: the year's ranking up to this month, top 10, and the workbook written."""
     result = run_stats(workspace_param(root), Month(month).year)
     rows = [
-        {"名次": r.rank, "单位": r.unit, "报送": r.submitted, "采用": r.adopted, "上级采用": r.upper,
+        {"名次": r.rank, "单位": r.unit, "报送": r.submitted, "采用": r.adopted_shown, "上级采用": r.upper,
          "得分": r.points}
         for r in result.stats.ranking[:10]
     ]

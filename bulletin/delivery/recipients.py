@@ -9,11 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
+from ..core.addresses import EmailNotValidError, check_address
 
 from ..core.errors import BulletinError
 from ..core.textio import read_office_text
@@ -42,30 +41,10 @@ class Recipient:
         return (self.email, self.list_name, self.name)
 
 
-# Reserved names email-validator refuses even for non-public mail, which intranet mail systems use
-# (user@mail.zg.local): the syntax is checked with a stand-in label, the real domain is kept.
-_INTRANET_TLDS = ("local", "localhost", "lan", "home", "corp", "intranet", "internal", "test", "invalid", "arpa")
-_STAND_IN = "intranet-stand-in.example"
-
-
 def normalise_email(raw: str) -> str:
-    """The address as it is sent and keyed; raises EmailNotValidError.
-
-    Full-width characters typed in Chinese input mode (ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｎ) are folded (NFKC). Syntax only:
-    no DNS lookup, and intranet addresses are valid (special-use domains such as .local or .internal, and
-    single-label hosts such as user@mailsrv: globally_deliverable=False). International mailboxes are refused
-    because smtplib and most government servers do not speak SMTPUTF8; IDN domains become punycode.
-    """
-    text = unicodedata.normalize("NFKC", raw).strip()
-    local, at, domain = text.rpartition("@")
-    labels = domain.lower().rstrip(".").split(".")
-    if at and local and labels[-1] in _INTRANET_TLDS:
-        checked = validate_email(f"{local}@{'.'.join(labels[:-1] + [_STAND_IN])}", check_deliverability=False,
-                                 allow_smtputf8=False, globally_deliverable=False)
-        address = checked.ascii_email or checked.normalized
-        return (address[: -len(_STAND_IN)] + labels[-1]).lower()
-    info = validate_email(text, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False)
-    return (info.ascii_email or info.normalized).lower()
+    """The address as it is sent and keyed (lower case); raises EmailNotValidError. Syntax only, intranet
+    addresses valid: the one rule of core/addresses.py, shared with bulletin.toml's addresses."""
+    return check_address(raw).lower()
 
 
 def _find_columns(header: list[str], path: Path) -> dict[str, int]:
