@@ -3,7 +3,8 @@
 Every refusal is a Chinese sentence the office can act on. Limits are checked on the zip directory before
 a single part is inflated (a small file can declare hundreds of MB); then every part python-docx will load
 is inflated in bounded chunks (a part may lie about its size) and every XML part is parsed, so a file that
-passes cannot break the compile later.
+passes cannot break the compile later. A part that declares a DOCTYPE refuses the whole draft
+(`_refuse_doctype`: OOXML allows none, and a declared entity copied into the bulletin breaks it).
 
 Each part is parsed once, with python-docx's own parser (its element classes), and the trees are handed on:
 the reader works on them and the composer builds its python-docx Document from them (`open_document`), from
@@ -58,6 +59,10 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, N
 
 class Refused(BulletinError):
     """A file that cannot go into the bulletin; str() is the reason (without the file name)."""
+
+
+class HostilePart(Refused):
+    """A part no Word or WPS writes (a DOCTYPE): its own reason, never folded into "damaged"."""
 
 
 class PartCache:
@@ -255,6 +260,8 @@ def _check_directory(archive: zipfile.ZipFile) -> None:
 def _main_part(archive: zipfile.ZipFile) -> str:
     try:
         root_rels = read_xml(archive, "_rels/.rels")
+    except HostilePart:
+        raise
     except Refused:
         raise Refused(f"文件已损坏（内部结构无法读取），{_RESAVE}") from None
     if root_rels is None:
@@ -268,6 +275,8 @@ def _main_part(archive: zipfile.ZipFile) -> str:
 def _content_types(archive: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
     try:
         types = read_xml(archive, "[Content_Types].xml")
+    except HostilePart:
+        raise
     except Refused:
         raise Refused(f"文件已损坏（内部结构无法读取），{_RESAVE}") from None
     if types is None:
@@ -364,9 +373,24 @@ def read_xml(
         tree = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         raise Refused(f"文件内部的 {name} 已损坏（XML 格式错误），{_RESAVE}") from None
+    _refuse_doctype(tree, name)
     if cache is not None:
         cache.put(digest, tree)
     return tree
+
+
+def _refuse_doctype(tree: etree._Element, name: str) -> None:
+    """No DOCTYPE in any part (pitfalls.md): OOXML forbids one (ECMA-376 Part 2, 8.1.4: DTD declarations
+    are not allowed in parts), Word and WPS never write one, and what it declares is poison: the parsers here
+    do not resolve entities (resolve_entities=False, no network), so a declared `&xxe;` stays a reference in
+    the tree, and copied into the bulletin, far from its DOCTYPE, it makes a file that no program opens. So
+    the whole draft is refused, whichever part (document, styles, rels, [Content_Types].xml...) carries it."""
+    info = tree.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise HostilePart(
+            f"文件内部的 {name} 含有文档类型定义（DOCTYPE），Word 保存的文档不会有，可能是恶意构造的文件，已拒收；"
+            "如确为本单位稿件，请在 Word 中另存为 .docx 后重新提交"
+        )
 
 
 def open_document(content: DraftContent):

@@ -161,13 +161,14 @@ def _related_xml(package: DocxPackage, source: str, type_suffix: str) -> etree._
     return package.xml(name) if name else None
 
 
-def _image_sizes(package: DocxPackage) -> dict[str, tuple[int, int] | None]:
-    """Pixel size of each embedded picture of the body, by relationship id (headers are not copied)."""
+def _image_sizes(package: DocxPackage) -> dict[str, tuple[tuple[int, int] | None, bool]]:
+    """Pixel size of each embedded picture of the body, and whether it is over the decoding limit
+    (pictures.over_limit), by relationship id (headers are not copied). Headers only: nothing is decoded."""
     sizes = {}
     for rid, kind, target in package.relationships(package.main):
         if target and kind.endswith("/image"):
             blob = read_member(package.zip, target, MAX_UNPACKED_BYTES)
-            sizes[rid] = pictures.pixel_size(blob) if blob else None
+            sizes[rid] = (pictures.pixel_size(blob), pictures.over_limit(blob) is not None) if blob else (None, False)
     return sizes
 
 
@@ -581,11 +582,14 @@ def _cut(body: etree._Element, draft: Draft) -> None:
         draft.notes.append("标题或署名行中的脚注已移至正文第一段末尾")
 
 
-def _note_pictures(body: etree._Element, images: dict[str, tuple[int, int] | None], draft: Draft) -> None:
+def _note_pictures(body: etree._Element, images: dict[str, tuple[tuple[int, int] | None, bool]], draft: Draft) -> None:
+    oversized = {rid: size for rid, (size, over) in images.items() if over and size}
+    for width, height in pictures.drop_oversized(body, oversized):  # never decoded: the article stays
+        draft.warnings.append(f"图片过大（{width}×{height} 像素）已删除")
     fitted = pictures.fit_extents(body)
     if fitted:
         draft.notes.append(f"有{fitted}张图片超出版心，已按比例缩小到版心以内")
-    large = {rid for rid in xpath(body, ".//a:blip/@r:embed") if pictures.needs_shrinking(images.get(rid))}
+    large = {rid for rid in xpath(body, ".//a:blip/@r:embed") if pictures.needs_shrinking(images.get(rid, (None,))[0])}
     if large:
         draft.notes.append(
             f"有{len(large)}张图片超过{pictures.MAX_PIXELS}像素，已缩小并重新压缩（简报文件更小，便于邮件发送）"

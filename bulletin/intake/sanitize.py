@@ -4,6 +4,14 @@ Works on lxml elements, so intake (reading the parts straight from the zip) and 
 the same way and agree on which paragraph is the title. Every part that is copied into the bulletin is
 cleaned with the same rules: the body, and the footnotes and endnotes (NOTE_PARTS), whose changes are
 reported with the same lines as the body's.
+
+OLE objects and ActiveX controls (issue 22, item 6) go: an embedded package (oleObject1.bin) is a program or
+file the reader is invited to double-click, an OLE link with UpdateMode="Always" makes Word fetch its
+outside target on every open, an ActiveX control is code. Word stores with each a picture of what it shows
+(a VML v:shape/v:imagedata, or a w:drawing, inside w:object): that picture stays, as a plain picture
+(w:pict), so the page looks the same. Only the elements go; the parts they named are then referenced by
+nothing the composer copies (it copies the parts an element's r:id names), so the bulletin never gets them
+and has no dangling relationship.
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ _COMMENT_ANCHORS = ("commentRangeStart", "commentRangeEnd", "commentReference")
 # Parts copied with a draft's body, by relationship type suffix (the composer copies the notes it references).
 NOTE_PARTS = ("/footnotes", "/endnotes")
 # Field codes that make Word (or LibreOffice) read another file or address when the bulletin is opened.
+_O = "{urn:schemas-microsoft-com:office:office}"
+_V = "{urn:schemas-microsoft-com:vml}"
+# What makes an object an OLE object or an ActiveX control (VML form, and Word 2010+'s w:objectEmbed/Link).
+_OLE_TAGS = (f"{_O}OLEObject", w("objectEmbed"), w("objectLink"))
+_CONTROL_TAGS = (w("control"),)
 _DANGEROUS_FIELD = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT|AUTOTEXT|DATABASE)\b", re.IGNORECASE)
 
 
@@ -45,6 +58,11 @@ class CleanReport:
     external_images: int = 0
     fields: int = 0
     embedded_documents: int = 0
+    ole_embedded: int = 0  # removed, the picture Word shows for it kept
+    ole_linked: int = 0  # the same, for links to another file or address
+    activex: int = 0
+    ole_unshown: int = 0  # removed with nothing to show in their place (no picture stored)
+    activex_unshown: int = 0
 
     def merge(self, other: "CleanReport") -> "CleanReport":
         """Add another part's counts to these (one report per draft, whatever part the change was in)."""
@@ -63,6 +81,12 @@ class CleanReport:
             said.append("已去除分节符（统一使用简报版式）")
         if self.fields:
             said.append("已去除引用外部文件的域代码（保留显示的内容）")
+        if self.ole_embedded:
+            said.append(f"已删除嵌入的 OLE 对象 {self.ole_embedded} 个（保留其显示图片）")
+        if self.ole_linked:
+            said.append(f"已删除链接外部文件的 OLE 对象 {self.ole_linked} 个（保留其显示图片；打开简报时不会再访问外部地址）")
+        if self.activex:
+            said.append(f"已删除 ActiveX 控件 {self.activex} 个（保留其显示图片）")
         return said
 
     def warnings(self) -> list[str]:
@@ -72,6 +96,10 @@ class CleanReport:
             said.append(f"有{self.external_images}张外链图片未插入（请将图片直接粘贴进文档）")
         if self.embedded_documents:
             said.append(f"有{self.embedded_documents}处嵌入的外部文档片段未插入")
+        if self.ole_unshown:
+            said.append(f"有{self.ole_unshown}个嵌入的 OLE 对象没有显示图片，已删除（请把其内容粘贴为文字或图片）")
+        if self.activex_unshown:
+            said.append(f"有{self.activex_unshown}个 ActiveX 控件没有显示图片，已删除")
         return said
 
 
@@ -83,6 +111,7 @@ def clean_body(body: etree._Element, external_rids: set[str] = frozenset()) -> C
     report.section_breaks = _drop_inner_sections(body)
     report.external_images = _drop_external_images(body, external_rids)
     report.fields = _defuse_fields(body)
+    _drop_objects(body, report)
     _unwrap_obsolete_markup(body)
     for chunk in xpath(body, ".//w:altChunk|.//w:subDoc"):
         remove(chunk)
@@ -182,6 +211,48 @@ def _remove_drawing_of(node: etree._Element) -> None:
         holder = holder.getparent()
     if holder is not None:
         remove(holder)
+
+
+def _drop_objects(body: etree._Element, report: CleanReport) -> None:
+    """Remove OLE objects (embedded and linked) and ActiveX controls; keep the picture each one shows."""
+    for node in list(body.iter(*_OLE_TAGS, *_CONTROL_TAGS)):
+        holder = node.getparent()
+        control = node.tag in _CONTROL_TAGS
+        linked = node.tag == w("objectLink") or (node.get("Type") or "").lower() == "link"
+        remove(node)
+        if _keep_picture_of(holder):
+            if control:
+                report.activex += 1
+            elif linked:
+                report.ole_linked += 1
+            else:
+                report.ole_embedded += 1
+        elif control:
+            report.activex_unshown += 1
+        else:
+            report.ole_unshown += 1
+
+
+def _keep_picture_of(holder: etree._Element | None) -> bool:
+    """Turn what held an object (w:object, or w:pict for a control) into a plain picture; False, and the
+    holder removed, when it stores no picture."""
+    if holder is None or holder.tag not in (w("object"), w("pict")):
+        return False
+    drawings = holder.findall(w("drawing"))
+    if holder.tag == w("object") and drawings:  # Word 2010+: a DrawingML picture of the object
+        for drawing in drawings:
+            holder.addprevious(drawing)
+        remove(holder)
+        return True
+    if not any(shape.find(f"{_V}imagedata") is not None for shape in holder.iter(f"{_V}shape")):
+        remove(holder)
+        return False
+    if holder.tag == w("object"):
+        holder.tag = w("pict")  # the same VML shapes, without what made them an object
+        holder.attrib.clear()  # w:dxaOrig/w:dyaOrig belong to w:object
+    for shape in holder.iter(f"{_V}shape"):
+        shape.attrib.pop(f"{_O}ole", None)
+    return True
 
 
 def _defuse_fields(body: etree._Element) -> int:

@@ -193,20 +193,29 @@ def _prepared_draft(
 
 def _shrink_pictures(draft) -> None:
     """Pictures over pictures.MAX_PIXELS on the long side become a smaller, recompressed copy (intake has
-    noted them in the report); the draft's original part stays unreferenced and is not copied."""
+    noted them in the report); the draft's original part stays unreferenced and is not copied.
+
+    A picture over the decoding limit (pictures.over_limit) is never decoded here: intake has removed it from
+    the body and said so; should one still be found, it is removed too rather than copied unshrunk."""
     part = draft.part
     shrunk: dict[str, str] = {}
+    oversized: dict[str, tuple[int, int]] = {}
     for blip in xpath(draft.element.body, ".//a:blip[@r:embed]"):
         rid = blip.get(_EMBED)
         if rid not in shrunk:
             shrunk[rid] = rid
             image = part.related_parts.get(rid)
-            if image is not None and pictures.needs_shrinking(pictures.pixel_size(image.blob)):
+            if image is not None and (size := pictures.over_limit(image.blob)) is not None:
+                oversized[rid] = size
+            elif image is not None and pictures.needs_shrinking(pictures.pixel_size(image.blob)):
                 smaller = pictures.shrink(image.blob)
                 if smaller is not None:
                     new_part = part.package.get_or_add_image_part(io.BytesIO(smaller[0]))
                     shrunk[rid] = part.relate_to(new_part, RT.IMAGE)
         blip.set(_EMBED, shrunk[rid])
+    if oversized:
+        removed = pictures.drop_oversized(draft.element.body, oversized)
+        log.warning("a draft still had %d picture(s) over the pixel limit at compose: removed", len(removed))
 
 
 _EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
