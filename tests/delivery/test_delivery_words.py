@@ -67,7 +67,7 @@ def test_refusals_word_for_word(mail_workspace):
     with pytest.raises(BulletinError) as info:
         delivery.send_bulletin(mw.ws, mw.month)
     assert str(info.value) == f"收件人名单 {mw.ws.recipients_path} 中没有有效的邮箱地址。"
-    with delivery._lock(mw.ws, mw.month):
+    with delivery.send_lock(mw.ws, mw.month):
         with pytest.raises(BulletinError) as info:
             delivery.send_for_review(mw.ws, mw.month)
     assert str(info.value) == "2026-10 的简报正在由另一个程序发送，请稍后再试。"
@@ -149,7 +149,7 @@ def test_a_batch_refused_as_a_whole_is_recorded_and_the_next_batch_still_goes(ma
 
 def test_the_send_lock_is_per_month_in_the_state_folder(mail_workspace):
     mw = mail_workspace(smtp=None)
-    assert delivery._lock(mw.ws, "2026-10").lock_file == str(mw.ws.state_dir / "send-2026-10.lock")
+    assert delivery.send_lock(mw.ws, "2026-10").lock_file == str(mw.ws.state_dir / "send-2026-10.lock")
 
 
 def test_every_failed_batch_is_reported_and_a_temporary_one_makes_the_run_temporary(mail_workspace, smtp_server):
