@@ -99,10 +99,26 @@ def _border(paragraph, edge: str, color: str = "E00000", size: int = 12) -> None
     borders.append(line)
 
 
+TABLE_SIZE = 10.5  # 五号: the 附件 tables' column titles fit their columns on one line
+
+
 def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
-    _font(paragraph.add_run(clean_text(text)), BODY_FONT if not bold else HEADING_FONT, 12)
+    _font(paragraph.add_run(clean_text(text)), BODY_FONT if not bold else HEADING_FONT, TABLE_SIZE)
+
+
+def _row_properties(row, header: bool) -> None:
+    """No row split across pages (w:cantSplit); the header row repeats on every page the table runs onto
+    (w:tblHeader) and keeps with the next row, so it is never alone at a page foot."""
+    tr_pr = row._tr.get_or_add_trPr()
+    for name in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
+        if tr_pr.find(qn(name)) is None:
+            tr_pr.append(OxmlElement(name))
+    if header:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float], left: set[int] = frozenset()):
@@ -118,9 +134,10 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float]
     table.autofit = False  # the widths below, not LibreOffice's guess from the header texts
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
-    for row in table.rows:
+    for position, row in enumerate(table.rows):
         for index, width in enumerate(widths_mm):
             row.cells[index].width = Mm(width)
+        _row_properties(row, header=position == 0)
     return table
 
 
@@ -199,29 +216,32 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
             _para(doc, more, indent=True)
 
     # -- tasks behind schedule, per unit, gaps --------------------------------------------------------
-    _para(doc, "附件1：逾期未完成任务", HEADING_FONT, 16, before=12)
+    _para(doc, "附件1：逾期未完成任务", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
     if figs.overdue:
         _table(doc, ["序号", "任务", "责任单位", "完成时限", "状态"],
                [[str(t.number), t.text, "、".join(t.units), t.deadline.isoformat() if t.deadline else "",
-                 figs.states.get(t.number, t.status) or "未报送"] for t in figs.overdue], [14, 70, 40, 24, 18],
+                 figs.states.get(t.number, t.status) or "未报送"] for t in figs.overdue], [12, 62, 38, 24, 20],
                left={1, 2})
     else:
         _para(doc, "无。", indent=True)
-    _para(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12)
+    _para(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
     # each unit's own answers (counts.py); the 未选择状态 column only when some unit left a status out
     unstated = any(u.no_status for u in figs.units)
-    _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "未启动"] + ["未选择状态"] * unstated
+    _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "未启动"] + ["未选状态"] * unstated
            + ["未报送", "逾期", "完成率"],
            [[u.unit + ("（未反馈）" if not u.answered else ""), str(u.tasks), str(u.complete), str(u.in_progress),
              str(u.not_started)] + [str(u.no_status)] * unstated + [str(u.not_reported), str(u.overdue), u.rate]
             for u in figs.units],
-           [36, 15, 14, 14, 14, 17, 14, 14, 18] if unstated else [44, 18, 16, 16, 16, 16, 14, 16], left={0})
+           [31, 19, 15, 15, 15, 19, 15, 12, 15] if unstated else [46, 19, 15, 15, 15, 15, 12, 19], left={0})
 
     # -- closing block (版记) -------------------------------------------------------------------------
-    _para(doc, before=24)
+    # the 版记 is one block on one page: each of its lines keeps with the next (GB/T 9704 puts it on the last page)
+    _para(doc, before=24).paragraph_format.keep_with_next = True
     report_to = _para(doc, f"报：{b.report_to}", BODY_FONT, 14)
+    report_to.paragraph_format.keep_with_next = True
     _border(report_to, "top", color="000000", size=8)
     send_to = _para(doc, f"发：{b.send_to}", BODY_FONT, 14)
+    send_to.paragraph_format.keep_with_next = True
     _border(send_to, "top", color="000000", size=4)
     printed = _para(doc)
     printed.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)

@@ -23,7 +23,7 @@ By hand, task by task (the seed: 已完成 4 = tasks 17, 18, 58, 60; 已完成�
 So: 共78项：已完成36项（其中已完成3项，已完成并长期坚持33项），占46.2%；推进中32项，占41%；未选择状态2项，占2.6%；
 未报送8项，占10.3%。无逾期未完成任务。(the seed's list has no 完成时限).
 
-Per unit (附件2), each unit's OWN answer (columns 承担任务/已完成/推进中/未启动/未选择状态/未报送/逾期/完成率):
+Per unit (附件2), each unit's OWN answer (columns 承担任务/已完成/推进中/未启动/未选状态/未报送/逾期/完成率):
 
 - 区商务局, tasks 5, 6, 7, 8, 9, 18, 45: done 5, 6, 8 (长期坚持), 18 (已完成) = 4; 推进中 7, 9, 45 = 3; 4/7 = 57%.
   (The merged status would give 3 / 4: task 18 is 推进中 for the task, 已完成 for 区商务局.)
@@ -51,7 +51,7 @@ from bulletin.supervision.sheets import marker_of
 SILENT = {"区政府办(区外办)", "区金融办", "区司法局"}
 OPENING = ("共78项：已完成36项（其中已完成3项，已完成并长期坚持33项），占46.2%；推进中32项，占41%；"
            "未选择状态2项，占2.6%；未报送8项，占10.3%。无逾期未完成任务。")
-HEADER = ["责任单位", "承担任务", "已完成", "推进中", "未启动", "未选择状态", "未报送", "逾期", "完成率"]
+HEADER = ["责任单位", "承担任务", "已完成", "推进中", "未启动", "未选状态", "未报送", "逾期", "完成率"]
 
 
 def _answer(rnd: Round) -> None:
