@@ -1,6 +1,9 @@
 """Month folder names as offices type them: 2026-11, 2026年11月, 202611, 2026.11 all name November 2026.
 
 `parse_month(text)` gives the canonical "YYYY-MM" (the ledger's key and the outputs folder's name) or None.
+A folder under inputs/ may also end in 稿件/来稿 (`folder_month`: "2027年2月稿件" is 2027-02); a folder that
+only looks like a month ("12月", "2026年10月备份") is named by `month_folder_problem` wherever the product
+would otherwise pass over it in silence.
 """
 
 from __future__ import annotations
@@ -25,6 +28,54 @@ def parse_month(text: str) -> str | None:
             year, month = int(match.group(1)), int(match.group(2))
             if 1 <= month <= 12 and 1900 <= year <= 2999:
                 return f"{year:04d}-{month:02d}"
+    return None
+
+
+# -- month folders under inputs/ ---------------------------------------------------------------------------
+# A month folder is named by a month in one of the forms above, optionally followed by one of these words
+# ("2027年2月稿件"): that is what an office calls the folder, and the word says nothing else. Any other word
+# ("2026年10月备份", "2026年10月（旧）") may mean the folder is not the month's drafts: named, never read.
+_FOLDER_WORDS = ("稿件", "来稿")
+_WITH_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|[-.．/_])\s*(\d{1,2})(?!\d)")
+_NO_YEAR = re.compile(r"(?<![\d年])(\d{1,2}|十[一二]|[一二三四五六七八九十])\s*月")
+_CHINESE_NUMBERS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
+
+
+def folder_month(name: str) -> str | None:
+    """The month a folder under inputs/ holds the drafts of: parse_month of its name, which may end in
+    稿件 or 来稿 ("2027年2月稿件" -> "2027-02"); None for any other name."""
+    text = unicodedata.normalize("NFKC", name or "").strip()
+    for word in _FOLDER_WORDS:
+        if text.endswith(word):
+            text = text[: -len(word)].rstrip()
+            break
+    return parse_month(text)
+
+
+def month_folder_problem(name: str, near: str) -> str | None:
+    """Why a folder that looks like a month folder is not read as one (Chinese, to follow the folder's name),
+    or None when it is a month folder or does not look like one. near: the month being compiled; a month
+    without a year is suggested in the year that puts it closest to `near` ("12月" near 2027-02 is 2026-12)."""
+    if folder_month(name) is not None:
+        return None
+    text = unicodedata.normalize("NFKC", name or "").strip()
+    found = _WITH_YEAR.search(text)
+    if found and 1900 <= int(found.group(1)) <= 2999:
+        year, number = int(found.group(1)), int(found.group(2))
+        if not 1 <= number <= 12:
+            return f"看起来是月份文件夹，但没有 {number} 月：请改名为 YYYY-MM，如 {near}"
+        return (f"看起来是 {year:04d}-{number:02d} 的月份文件夹，但名称中还有其他文字，未读取："
+                f"如是该月稿件，请改名为 {year:04d}-{number:02d}")
+    found = _NO_YEAR.search(text)
+    if found:
+        value = found.group(1)
+        number = int(value) if value.isdigit() else _CHINESE_NUMBERS[value]
+        if not 1 <= number <= 12:
+            return f"看起来是月份文件夹，但没有 {number} 月：请改名为 YYYY-MM，如 {near}"
+        base = Month(near)
+        year = min((base.year - 1, base.year, base.year + 1),
+                   key=lambda y: abs((y * 12 + number) - (base.year * 12 + base.number)))
+        return f"看起来是月份文件夹，但没有年份：请改名为 {year:04d}-{number:02d}"
     return None
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from .config import CONFIG_NAME, Settings, load_settings, series_settings
 from .errors import BulletinError, ConfigError
-from .month import Month, check_month, parse_month
+from .month import Month, check_month, folder_month, month_folder_problem
 from .resources import shipped_template
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
@@ -136,7 +136,7 @@ class Workspace:
         return self.inputs / "recipients.csv"
 
     def month_inputs(self, month: str) -> Path:
-        """The month's input folder: inputs/YYYY-MM, or one named 2026年11月, 202611 or 2026.11. Two folders
+        """The month's input folder: inputs/YYYY-MM, or one named 2026年11月, 202611, 2026.11 or 2026年11月稿件. Two folders
         for one month are refused (which one holds the drafts?); none gives inputs/YYYY-MM (not there)."""
         check_month(month)
         found = self.month_folders().get(month, [])
@@ -146,15 +146,27 @@ class Workspace:
         return found[0] if found else self.inputs / month
 
     def month_folders(self) -> dict[str, list[Path]]:
-        """{YYYY-MM: folders under inputs/ whose name names that month}."""
+        """{YYYY-MM: folders under inputs/ whose name names that month (`folder_month`: 2027年2月稿件 too)}."""
         folders: dict[str, list[Path]] = {}
         if not self.inputs.is_dir():
             return folders
         for path in sorted(self.inputs.iterdir()):
-            month = parse_month(path.name) if path.is_dir() else None
+            month = folder_month(path.name) if path.is_dir() else None
             if month:
                 folders.setdefault(Month(month), []).append(path)
         return folders
+
+    def month_folder_problems(self, near: str) -> list[str]:
+        """Folders under inputs/ that look like a month folder but are not read as one, each with why and its
+        fix ("inputs/12月 看起来是月份文件夹，但没有年份：请改名为 2026-12"); near: the month being compiled."""
+        if not self.inputs.is_dir():
+            return []
+        problems = []
+        for path in sorted(self.inputs.iterdir()):
+            problem = month_folder_problem(path.name, near) if path.is_dir() and not path.is_symlink() else None
+            if problem:
+                problems.append(f"inputs/{path.name} {problem}")
+        return problems
 
     @property
     def publication_outputs(self) -> Path:

@@ -9,7 +9,7 @@ replaced unless asked (`force`), and then its approved bytes are kept in history
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -68,6 +68,7 @@ class CompileResult:
     approved_kept: Path | None = None  # the approved bulletin this (forced) compile replaced, kept in history/
     too_large: str = ""  # the bulletin is over [mail] max_attachment_mb: send will refuse it
     suggestions: Path | None = None  # 通报建议.xlsx: suggested notice rows (praise / criticism), never printed
+    folder_problems: list[str] = field(default_factory=list)  # inputs/ folders that look like months, not read
 
     def summary(self) -> str:
         intake = self.intake
@@ -86,6 +87,7 @@ class CompileResult:
             lines.append(f"注意：已审核通过的原简报已另存为 {self.approved_kept}；新简报需要重新审核。")
         if self.too_large:
             lines.append(f"注意：{self.too_large}")
+        lines += [f"注意：{problem}" for problem in self.folder_problems]
         return "\n".join(lines)
 
 
@@ -112,7 +114,8 @@ def compile_month(
     template = ws.template_path()
     folder = ws.month_inputs(month)
     if not folder.is_dir():
-        raise NothingToCompile(f"没有找到 {month} 的稿件文件夹 {folder}：请把当月稿件放入该文件夹。")
+        lookalikes = "".join(f"\n{problem}" for problem in ws.month_folder_problems(month))
+        raise NothingToCompile(f"没有找到 {month} 的稿件文件夹 {folder}：请把当月稿件放入该文件夹。{lookalikes}")
     lock = workspace_lock(ws)
     try:
         lock.acquire(timeout=0)
@@ -150,6 +153,8 @@ def _compile_locked(
                     columns=layout.columns)
     mailrecords.annotate_intake(ws, month, intake)
     intake.notes.extend(roster.problems)
+    folder_problems = ws.month_folder_problems(month)  # issue 23 item 15: never passed over in silence
+    intake.notes.extend(folder_problems)
     issue_note = read_issue_note(folder, intake.notes)
     sheet = read_notices(folder, roster, skip=no_notices)
     with Ledger(ws.ledger_path) as ledger:
@@ -198,7 +203,7 @@ def _compile_locked(
 
     suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
     return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
-                         approved_kept, too_large, suggestions)
+                         approved_kept, too_large, suggestions, folder_problems)
 
 
 def _phase(progress: ProgressFn | None, label: str) -> ProgressFn | None:
