@@ -169,6 +169,7 @@ def test_same_content_twice_is_included_once_and_reported(office):
     assert "2-原稿 - 副本.docx" in report and "× 1-原稿.docx：已被《3-再次报送.docx》（较新版本）替换" in report
 
 
+@pytest.mark.slow
 def test_zip_bombs_are_refused_with_bounded_memory(tmp_path, good):
     """A 400 MB part in a ~400 KB file: refused from the zip directory; one that lies about its size is
     refused when bounded inflation meets the CRC. Peak RSS of the reading process must not grow 300 MB

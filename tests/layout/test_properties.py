@@ -96,6 +96,7 @@ def test_template_values_render_literally(plain_article, values):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=DOC_TEXT, body=st.lists(DOC_TEXT, min_size=1, max_size=3),
        cells=st.lists(CELL_TEXT, min_size=3, max_size=3))
+@pytest.mark.slow
 def test_compiled_bulletin_holds_random_text_literally(office_factory, title, body, cells):
     unit_cell, matter, remark = cells
     assume(clean_text(title) and clean_text(unit_cell) and clean_text(matter))

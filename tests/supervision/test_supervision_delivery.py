@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import supervision_seed
@@ -42,6 +43,7 @@ def _bulletin_compiled(root: Path) -> None:
         ledger.record_compile("2026-10", 64, path, sha256_file(path), drafts=[], issue_date="2026-10-28")
 
 
+@pytest.mark.slow
 def test_split_mail_sends_each_unit_its_sheet_once(tmp_path, smtp_server):
     server = smtp_server()
     kit = make_round_workspace(tmp_path / "ws")

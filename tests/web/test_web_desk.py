@@ -77,6 +77,7 @@ def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_p
     assert page.headers["x-frame-options"] == "DENY" and "default-src 'self'" in page.headers["content-security-policy"]
 
 
+@pytest.mark.slow
 def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
     sha = sha256_file(path)
