@@ -46,6 +46,7 @@ from .bodydraft import FLAG, body_draft
 from .mailbox import Envelope, MailboxSession, imap_password, tls_context
 from .mailparse import Submission, parse_message
 from .mailrecords import OUTCOME_TEXT
+from .returnsheets import HOLD_FOLDER, marker_of_bytes, untrusted_reason
 from .roster import Roster
 
 log = logging.getLogger("bulletin.fetch")
@@ -57,11 +58,10 @@ _ROUND_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 def returned_marker(item: Item) -> tuple[str, str] | None:
     """(round, unit) when the file is one of the 督查 sheets the office sent out (recognised by its hidden
-    marker, not by its name); None for anything else."""
-    if item.suffix not in (".xlsx", ".xlsm") or not item.data.startswith(b"PK"):
+    marker, not by its name, reading only the marker's few cells: intake/returnsheets.py); None for anything
+    else. Only .xlsx: a macro workbook (.xlsm) is never taken as a returned sheet (place() refuses it)."""
+    if item.suffix != ".xlsx" or not item.data.startswith(b"PK"):
         return None
-    from ..supervision.sheets import marker_of_bytes
-
     return marker_of_bytes(item.data)
 LOCK_WAIT_SECONDS = 600
 _NAMED_TYPES = {
@@ -302,7 +302,7 @@ class _Fetch:
         for item in items:
             marker = returned_marker(item)
             if marker is not None:  # a unit's 督查 sheet sent back: to the round's 反馈/, whatever its name
-                outcomes.append(self._returned(item, *marker))
+                outcomes.append(self._returned(item, *marker, sender=sub.sender, sender_unit=unit))
                 continue
             placement = place(item, sender_known=known)
             outcomes.append(self._file(item, placement, folder, taken, staged, origin_of(item)))
@@ -341,15 +341,17 @@ class _Fetch:
             self.report.months.add(month)
         self._line(sub, "；".join(f"{o['name']}：{OUTCOME_TEXT[o['outcome']]}" for o in outcomes) or "没有可用的稿件")
 
-    def _returned(self, item: Item, round_id: str, unit: str) -> dict:
+    def _returned(self, item: Item, round_id: str, unit: str, *, sender: str = "", sender_unit: str | None = None) -> dict:
         """A returned 督查 sheet goes to inputs/督查/<month>/反馈/ (the round's month comes from the sheet's hidden
-        marker, checked to be a month: never a path). Written at once and atomically; a rerun after a crash finds
-        the same bytes there and saves nothing twice."""
+        marker, checked to be a month: never a path) when its sender's address is registered for the unit the
+        marker names; otherwise to inputs/督查/<month>/待核实/ with the reason (intake/returnsheets.py). Written
+        at once and atomically; a rerun after a crash finds the same bytes there and saves nothing twice."""
         month = round_id.rpartition("/")[2]
         if not _ROUND_MONTH.fullmatch(month):
             return {"name": item.label, "outcome": "refused", "file": "",
                     "reason": "督查反馈表中的标记无法识别，未收取：请使用办公室发出的表格填写后发回"}
-        relative = f"{SUPERVISION_INPUTS}/{month}/{SUPERVISION_RETURNS}"
+        held = untrusted_reason(unit, sender, sender_unit)
+        relative = f"{SUPERVISION_INPUTS}/{month}/{HOLD_FOLDER if held else SUPERVISION_RETURNS}"
         folder = self.ws.inputs / relative
         sha = digest(item.data)
         names = set()
@@ -361,6 +363,9 @@ class _Fetch:
                             "reason": f"与已收到的《{path.name}》内容相同，未重复保存"}
         name = unique_name(item.name, names)
         write_atomic(folder / name, item.data)
+        if held:  # refused as an answer, kept for the office: the receipt tells the sender why
+            log.warning("returned sheet for %s from %s held in %s: %s", unit, sender, relative, held)
+            return {"name": item.label, "outcome": "refused", "file": f"{relative}/{name}", "reason": held}
         return {"name": item.label, "outcome": "returned", "file": f"{relative}/{name}",
                 "reason": f"{unit}的{month}重点任务落实情况反馈表"}
 

@@ -27,6 +27,7 @@ from typing import Self
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
+from ..core import officezip
 from ..core.errors import BulletinError
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -216,45 +217,25 @@ def _is_encrypted_ooxml(data: bytes) -> bool:
 
 
 def check_archive(path: Path) -> None:
-    """For other Office zips (.xlsx): the same limits, and every member inflated in bounded chunks,
-    before a library that inflates parts whole (openpyxl) opens it."""
+    """For other Office zips: the same limits, and every member inflated in bounded chunks, before a library
+    that inflates parts whole opens it (core/officezip.py; spreadsheets use core/sheetsafety.py)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            _check_directory(archive)
-            for info in archive.infolist():
-                with archive.open(info) as member:
-                    while member.read(_CHUNK):
-                        pass
-    except _READ_ERRORS:
-        raise Refused(_DAMAGED) from None
+        officezip.check_archive(path, _limits())
+    except officezip.ZipRefused as exc:
+        raise Refused(str(exc)) from None
+
+
+def _limits() -> officezip.ZipLimits:
+    """This module's limits, read at each call (tests lower them)."""
+    return officezip.ZipLimits(entries=MAX_ENTRIES, unpacked=MAX_UNPACKED_BYTES, part=MAX_PART_BYTES, xml=MAX_XML_BYTES)
 
 
 def _check_directory(archive: zipfile.ZipFile) -> None:
-    """Only the zip directory is read here: nothing is inflated yet."""
-    infos = archive.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise Refused(f"文件内部条目过多（{len(infos)} 个），疑似异常文件，已拒收")
-    declared = sum(info.file_size for info in infos)
-    if declared > MAX_UNPACKED_BYTES:
-        raise Refused(
-            f"文件解压后将达 {declared // (1024 * 1024)} MB，超过上限 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，"
-            "疑似异常文件（压缩炸弹），已拒收；如确有大量图片，请压缩图片后重新提交"
-        )
-    xml_total = 0
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels")):
-            xml_total += info.file_size
-            if info.file_size > MAX_PART_BYTES:
-                raise Refused(f"文件内部的 {info.filename} 过大（{info.file_size // (1024 * 1024)} MB），疑似异常文件，已拒收")
-        if info.flag_bits & 0x1:
-            raise Refused("文件内部数据被加密，无法读取：请取消密码后另存为 .docx 再提交")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            # Other methods inflate without a bound in zipfile, and Word cannot read them either.
-            raise Refused(f"文件使用了 Word 不支持的压缩方式，{_RESAVE}")
-    if xml_total > MAX_XML_BYTES:
-        raise Refused(f"文件的文字部分过大（{xml_total // (1024 * 1024)} MB），疑似异常文件，已拒收")
-    if len({info.filename for info in infos}) != len(infos):
-        raise Refused(f"文件内部有重复的部件（文件已损坏），{_RESAVE}")
+    """Only the zip directory is read here: nothing is inflated yet (the checks live in core/officezip.py)."""
+    try:
+        officezip.check_directory(archive, _limits())
+    except officezip.ZipRefused as exc:
+        raise Refused(str(exc)) from None
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .docxfile import Refused, check_archive
 from ..core.errors import BulletinError
+from ..core.sheetsafety import SheetRefused, read_sheet
 from .intake import NOTICE_STEMS, is_ignored, is_notice_sheet
 from .roster import Roster, normalize
 from ..core.textio import clean_text, read_office_text
@@ -121,42 +121,23 @@ def _read_table(path: Path, problems: list[str]) -> pd.DataFrame:
                                keep_default_na=False, skip_blank_lines=False)
         except Exception as exc:  # noqa: BLE001 - pandas raises several parser errors
             raise _SheetError(f"无法读取 CSV（{exc.__class__.__name__}），请检查是否为逗号分隔的表格") from None
-    try:
-        check_archive(path)  # openpyxl inflates parts whole: refuse bombs first
-    except Refused:
-        raise _SheetError("文件异常（已损坏，或解压后过大），请在 Excel/WPS 中另存为 .xlsx 后重试") from None
-    try:
+    try:  # zip checks, far cells refused by name, rows bounded (core/sheetsafety.py)
         return _read_xlsx_filled(path, problems)
-    except _SheetError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl: BadZipFile, InvalidFileException, KeyError...
-        raise _SheetError(f"无法打开 Excel 文件（{exc.__class__.__name__}），文件可能已损坏或不是 .xlsx") from None
+    except SheetRefused as exc:
+        raise _SheetError(str(exc).removeprefix(f"{path.name}：").removeprefix(f"{path.name} ").rstrip("。")) from None
 
 
 def _read_xlsx_filled(path: Path, problems: list[str]) -> pd.DataFrame:
     """The first sheet as a DataFrame, merged cells filled with their value (Excel shows them that way)."""
     import pandas as pd
-    from openpyxl import load_workbook
 
-    book = load_workbook(path, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        others = [s.title for s in book.worksheets[1:] if s.max_row > 1 or s.max_column > 1]
-        if others:
-            problems.append(
-                f"{path.name}：只读取第一个工作表“{sheet.title}”，工作表“{'、'.join(others)}”未读取；"
-                "如通报在其他工作表中，请移到第一个工作表"
-            )
-        for merged in list(sheet.merged_cells.ranges):
-            value = sheet.cell(merged.min_row, merged.min_col).value
-            sheet.unmerge_cells(str(merged))
-            for row in sheet.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
-                                       min_col=merged.min_col, max_col=merged.max_col):
-                for cell in row:
-                    cell.value = value
-        return pd.DataFrame(list(sheet.values), dtype=object)
-    finally:
-        book.close()
+    sheet = read_sheet(path, 0, fill_merged=True, others=True)
+    if sheet.others:
+        problems.append(
+            f"{path.name}：只读取第一个工作表“{sheet.title}”，工作表“{'、'.join(sheet.others)}”未读取；"
+            "如通报在其他工作表中，请移到第一个工作表"
+        )
+    return pd.DataFrame(sheet.rows, dtype=object)
 
 
 def _is_blank(value) -> bool:

@@ -30,24 +30,31 @@ def soffice() -> str:
 
 def to_pdf(docx: Path) -> bytes:
     """The PDF LibreOffice prints of `docx` (bytes)."""
+    return convert(docx, "pdf", "PDF")
+
+
+def convert(source: Path, fmt: str, label: str) -> bytes:
+    """`source` converted by LibreOffice headless to `fmt` (its --convert-to name: "pdf", "xlsx"), as bytes;
+    BulletinError (Chinese, naming the file) when LibreOffice is missing, fails or takes too long."""
     program = soffice()
     with tempfile.TemporaryDirectory(prefix="bulletin-render-") as work:
         work_dir = Path(work)
-        source = work_dir / "in.docx"  # a plain name: the office's file name never reaches a command line
-        shutil.copyfile(docx, source)
+        # a plain name: the office's file name never reaches a command line
+        source_copy = work_dir / f"in{source.suffix.lower()}"
+        shutil.copyfile(source, source_copy)
         env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": str(work_dir)}
         try:
             done = subprocess.run(
                 [program, f"-env:UserInstallation=file://{work_dir}/profile", "--headless", "--norestore",
-                 "--convert-to", "pdf", "--outdir", str(work_dir), str(source)],
+                 "--convert-to", fmt, "--outdir", str(work_dir / "out"), str(source_copy)],
                 env=env, capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
             )
         except subprocess.TimeoutExpired:
-            raise BulletinError(f"LibreOffice 转换 {docx.name} 超时（{TIMEOUT_SECONDS} 秒），请稍后重试。") from None
-        pdf = work_dir / "in.pdf"
-        if done.returncode != 0 or not pdf.is_file():
-            raise BulletinError(f"LibreOffice 未能把 {docx.name} 转为 PDF：{done.stderr.decode(errors='replace')[-300:]}")
-        return pdf.read_bytes()
+            raise BulletinError(f"LibreOffice 转换 {source.name} 超时（{TIMEOUT_SECONDS} 秒），请稍后重试。") from None
+        result = work_dir / "out" / f"in.{fmt.split(':')[0]}"
+        if done.returncode != 0 or not result.is_file():
+            raise BulletinError(f"LibreOffice 未能把 {source.name} 转为 {label}：{done.stderr.decode(errors='replace')[-300:]}")
+        return result.read_bytes()
 
 
 def page_images(docx: Path, cache: Path, dpi: int = 60) -> list[Path]:

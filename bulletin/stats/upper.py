@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from ..core.sheetsafety import SheetRefused, read_sheet
 from ..intake.roster import Roster, normalize
 
 FILE_NAME = "上级采用.xlsx"
@@ -30,16 +31,10 @@ def read_upper(path: Path, roster: Roster, levels: dict[str, float]) -> tuple[li
     """(rows, problems). Units are resolved through the roster's aliases; 级别 must be one of [scoring.levels]."""
     if not path.is_file():
         return [], []
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        return [], [f"{path.name} 无法打开（{exc.__class__.__name__}）：请用 Excel 另存为 .xlsx 后重试，本次未计上级采用。"]
-    try:
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-    finally:
-        book.close()
+    try:  # checked and bounded first (core/sheetsafety.py): a far cell or a bomb is refused by name
+        rows = read_sheet(path, 0).rows
+    except SheetRefused as exc:
+        return [], [f"{exc}；本次未计上级采用。"]
     if not rows:
         return [], []
     header = [normalize(str(cell or "")) for cell in rows[0]]

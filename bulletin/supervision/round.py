@@ -7,6 +7,20 @@
 
 Merging reads only; it writes 汇总.xlsx when the merged content differs from what is there, so merging twice
 changes nothing.
+
+What merge trusts (issue 22): every file in 反馈/, because only the office and the mailbox put files there, and
+the mailbox only a sheet whose sender is registered for the unit its marker names (others wait in
+inputs/督查/<YYYY-MM>/待核实/ until the office moves them in: intake/returnsheets.py). Every sheet is read
+through core/sheetsafety.py: one with a far cell or a bomb is named in the problems, never read whole.
+
+Two answers from one unit (two different files in 反馈/ whose markers name the same unit) are a CONFLICT, never
+"the newer wins": the merge names both files and, for every task on which they differ, uses neither answer (the
+unit counts as not having answered that task) until the office removes one; tasks they answer alike are used.
+
+A sheet saved as .xls (issue 23) is converted with LibreOffice headless (layout/render.py) and read like an
+.xlsx; without LibreOffice it is named in the problems ("……的反馈表是 .xls 格式……请另存为 .xlsx"), and its unit
+is listed in `unreadable`, never among the silent units (未反馈, 通报批评). Other formats (.xlsm, .et, …) in 反馈/
+are named and ignored.
 """
 
 from __future__ import annotations
@@ -21,7 +35,8 @@ from ..core.workspace import Workspace, check_month
 from ..intake.roster import Roster
 from .counts import Answers, task_state
 from .series import DEFAULT_SERIES
-from .sheets import read_returned, write_unit_sheet
+from ..core.sheetsafety import SheetRefused
+from .sheets import ReturnedSheet, read_returned, write_unit_sheet
 from .tasks import COMPLETE, STATUS_WORDS, Task, TaskList, read_tasks, status_word, with_answer, write_tasks
 
 INPUT_FOLDER = "督查"
@@ -114,6 +129,8 @@ class MergeReport:
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files in 反馈/ that are not this round's sheets
     answers: Answers = field(default_factory=dict)  # task number -> unit -> (status or "", text): each unit's own
+    conflicts: dict[str, list[Path]] = field(default_factory=dict)  # unit -> its two (or more) different sheets
+    unreadable: dict[str, str] = field(default_factory=dict)  # unit -> why its returned file could not be read
     written: bool = False
 
     def lines(self) -> list[str]:
@@ -122,6 +139,8 @@ class MergeReport:
                  + ("（已更新）" if self.written else "（内容无变化，未改写）")]
         if self.missing:
             lines.append("  未反馈单位：" + "、".join(self.missing))
+        for unit, why in self.unreadable.items():
+            lines.append(f"  ! {unit} 有反馈表但无法读取（未列为未反馈）：{why}")
         lines += [f"  ! {p}" for p in self.problems]
         lines += [f"  · {i}" for i in self.ignored]
         return lines
@@ -157,10 +176,55 @@ def contradiction(status: str, text: str) -> str | None:
 
 
 def _returned_files(folder: Path) -> list[Path]:
+    """Every file in 反馈/ (Excel's lock files ~$… and hidden files left out), in name order."""
     if not folder.is_dir():
         return []
-    files = [p for p in folder.rglob("*.xlsx") if p.is_file() and not p.name.startswith("~$")]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(("~$", "."))]
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _xls_unit(path: Path, units: list[str]) -> str | None:
+    """The unit of an .xls that could not be converted: the one whose sheet's first row ("<单位>：以下是贵单位…",
+    UTF-16 in an .xls) it holds, else the one its file name names."""
+    try:
+        data = path.read_bytes()[:20 * 1024 * 1024]
+    except OSError:
+        data = b""
+    found = [u for u in units if f"{u}：以下是贵单位".encode("utf-16-le") in data]
+    if len(found) == 1:
+        return found[0]
+    named = [u for u in units if u in path.name]
+    return max(named, key=len) if named else None
+
+
+def _read_one(path: Path, name: str, units: list[str], report: "MergeReport") -> ReturnedSheet | None | bool:
+    """A returned file read safely; None when it has no marker; False when it was refused (the reason is
+    already in the report)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            return read_returned(path)
+        if suffix == ".xls":
+            from ..layout.render import convert
+
+            try:
+                data = convert(path, "xlsx", ".xlsx")
+            except BulletinError as exc:
+                unit = _xls_unit(path, units)
+                why = (f"{name} 是 .xls 格式，本机无法转换（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx 放回 反馈/，"
+                       "再汇总")
+                if unit:
+                    report.unreadable[unit] = why
+                report.problems.append(f"{unit or '（单位无法识别）'} 的反馈表是 .xls 格式，未能读取：{why}")
+                return False
+            return read_returned(path, data)
+    except SheetRefused as exc:
+        reason = str(exc).removeprefix(f"{path.name}：")
+        report.problems.append(f"{name}：{reason}；此反馈表未采用。")
+        return False
+    why = "含宏的表格（.xlsm）不予读取" if suffix == ".xlsm" else f"不是 .xlsx 表格（{suffix or '无扩展名'}）"
+    report.ignored.append(f"{name}：{why}，已忽略；请使用办公室发出的 .xlsx 表格。")
+    return False
 
 
 def merge_round(rnd: Round, write: bool = True) -> MergeReport:
@@ -169,10 +233,13 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
     master = tasks.by_number()
     report = MergeReport(rnd.id, rnd.merged_path)
     units = tasks.units()
-    chosen = {}
+    chosen: dict[str, ReturnedSheet] = {}
+    others: dict[str, list[ReturnedSheet]] = {}  # a unit's further, different sheets: a conflict
     for path in _returned_files(rnd.returns):
-        sheet = read_returned(path)
         name = path.relative_to(rnd.returns).as_posix()
+        sheet = _read_one(path, name, units, report)
+        if sheet is False:
+            continue
         if sheet is None:
             report.ignored.append(f"{name}：不是本系统分发的任务表（没有识别标记），已忽略。")
             continue
@@ -183,15 +250,19 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
             report.ignored.append(f"{name}：单位“{sheet.unit}”不是本轮任务的责任单位，已忽略。")
             continue
         if sheet.unit in chosen:
-            report.ignored.append(f"{name}：{sheet.unit} 有多份反馈，使用较新的“{name}”，"
-                                  f"不再使用“{chosen[sheet.unit].path.relative_to(rnd.returns).as_posix()}”。")
+            if [_answer_key(r) for r in sheet.rows] != [_answer_key(r) for r in chosen[sheet.unit].rows]:
+                others.setdefault(sheet.unit, []).append(sheet)  # the same answers twice (a copy): no conflict
+            continue
         chosen[sheet.unit] = sheet
+    conflicting = _conflicts(chosen, others, rnd.returns, report)
     answers: dict[int, dict[str, tuple[str, str]]] = {}
     for unit in units:
         sheet = chosen.get(unit)
         if sheet is None:
-            report.missing.append(unit)
+            if unit not in report.unreadable:  # a unit whose file could not be read is said so, not silent
+                report.missing.append(unit)
             continue
+        report.unreadable.pop(unit, None)  # another file of the unit was read
         report.answered[unit] = sheet.path
         name = sheet.path.relative_to(rnd.returns).as_posix()
         for row in sheet.rows:
@@ -215,6 +286,8 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
             text = _cell_text(row.get("落实情况"))
             if raw_status and not status:
                 report.problems.append(f"{where}：第{number}项的状态“{raw_status}”不是 {'/'.join(STATUS_WORDS)} 之一。")
+            if number in conflicting.get(unit, ()):
+                continue  # two different answers of the unit: neither is used (named in the problems)
             if not status and not text:
                 report.problems.append(f"{where}：第{number}项未填写。")
                 continue
@@ -229,6 +302,29 @@ def merge_round(rnd: Round, write: bool = True) -> MergeReport:
     if write:
         report.written = _write_if_changed(rnd.merged_path, report.tasks)
     return report
+
+
+def _answer_key(row: dict) -> tuple[str, str, str]:
+    return _cell_text(row.get("序号")), _cell_text(row.get("状态")), _cell_text(row.get("落实情况"))
+
+
+def _conflicts(chosen: dict[str, ReturnedSheet], others: dict[str, list[ReturnedSheet]], folder: Path,
+               report: MergeReport) -> dict[str, set[int]]:
+    """{unit: task numbers its sheets answer differently}; each conflict named in the problems with its files."""
+    found: dict[str, set[int]] = {}
+    for unit, extra in others.items():
+        sheets = [chosen[unit], *extra]
+        report.conflicts[unit] = [s.path for s in sheets]
+        by_file = [{key[0]: key[1:] for key in map(_answer_key, s.rows)} for s in sheets]
+        numbers = {n for answers in by_file for n in answers}
+        differ = sorted(int(n) for n in numbers if n.isdigit() and len({a.get(n) for a in by_file}) > 1)
+        found[unit] = set(differ)
+        names = "”与“".join(s.path.relative_to(folder).as_posix() for s in sheets)
+        report.problems.append(
+            f"{unit} 有 {len(sheets)} 份不同的反馈表（“{names}”）："
+            + (f"第{'、'.join(map(str, differ))}项的回答不一致，这几项暂不采用任何一份；" if differ else "")
+            + "请核实后从 反馈/ 中删去不用的一份，再汇总。")
+    return found
 
 
 def _merged(task: Task, given: dict[str, tuple[str, str]]) -> Task:

@@ -13,16 +13,14 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..core.atomic import write_atomic
+from ..core.sheetsafety import MAX_FILE_BYTES, SheetRefused, load, read_sheet
 from ..core.xlsxparts import workbook_bytes
+from ..intake.returnsheets import MARKER_KIND, MARKER_SHEET, marker_of_bytes
 from .tasks import COLUMNS, STATUS_WORDS, Task, status_word, tasks_workbook
-
-MARKER_SHEET = "bulletin-marker"
-MARKER_KIND = "bulletin-supervision-sheet"
 EDITABLE = ("状态", "落实情况")
 _FILL = PatternFill("solid", fgColor="FFF2CC")
 
@@ -84,41 +82,23 @@ class ReturnedSheet:
 
 
 def marker_of(path: Path) -> tuple[str, str] | None:
-    """(round, unit) from a returned sheet's hidden marker; None for any other file."""
+    """(round, unit) from a returned sheet's hidden marker; None for any other file (intake/returnsheets.py)."""
     return marker_of_bytes(Path(path).read_bytes())
 
 
-def marker_of_bytes(data: bytes) -> tuple[str, str] | None:
-    """The same for a file's bytes (an attachment the mailbox received)."""
-    try:
-        book = load_workbook(BytesIO(data), data_only=True)
-    except Exception:  # not an .xlsx at all: not one of ours
+def read_returned(path: Path, data: bytes | None = None) -> ReturnedSheet | None:
+    """The answers of a returned sheet; None when it has no marker (not one of ours). SheetRefused (Chinese,
+    naming the file) when it is one of ours but cannot be read safely (core/sheetsafety.py): a far cell, a
+    bomb, no 任务 sheet. `data`: the bytes when they are not the file's own (a converted .xls)."""
+    path = Path(path)
+    if data is None:  # a file too large is refused by name; any other file without a marker is not ours
+        data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else load(path)[0]
+    marker = marker_of_bytes(data)
+    if marker is None:
         return None
-    return _marker(book)
-
-
-def _marker(book) -> tuple[str, str] | None:
-    if MARKER_SHEET not in book.sheetnames:
-        return None
-    values = {str(r[0]): ("" if r[1] is None else str(r[1])) for r in book[MARKER_SHEET].iter_rows(values_only=True)
-              if r and r[0] is not None and len(r) > 1}
-    if values.get("kind") != MARKER_KIND or not values.get("unit"):
-        return None
-    return values.get("round", ""), values["unit"]
-
-
-def read_returned(path: Path) -> ReturnedSheet | None:
-    try:
-        book = load_workbook(BytesIO(Path(path).read_bytes()), data_only=True)
-    except Exception:
-        return None
-    marker = _marker(book)
-    if marker is None or "任务" not in book.sheetnames:
-        return None
-    sheet = book["任务"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = read_sheet(data, "任务", name=path.name).rows
     header = next((i for i, r in enumerate(rows[:5]) if r and "序号" in [str(c or "").strip() for c in r]), None)
-    returned = ReturnedSheet(path=Path(path), round_id=marker[0], unit=marker[1])
+    returned = ReturnedSheet(path=path, round_id=marker[0], unit=marker[1])
     if header is None:
         return returned
     names = [str(c or "").strip() for c in rows[header]]
@@ -131,4 +111,4 @@ def read_returned(path: Path) -> ReturnedSheet | None:
     return returned
 
 
-__all__ = ["EDITABLE", "ReturnedSheet", "marker_of", "read_returned", "status_word", "write_unit_sheet"]
+__all__ = ["EDITABLE", "MARKER_KIND", "MARKER_SHEET", "ReturnedSheet", "SheetRefused", "marker_of", "read_returned", "status_word", "write_unit_sheet"]

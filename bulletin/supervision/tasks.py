@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from io import BytesIO
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..core.atomic import write_atomic
 from ..core.errors import BulletinError
+from ..core.sheetsafety import SheetRefused, read_sheet
 from ..intake.roster import Roster
 from ..core.xlsxparts import workbook_bytes
 
@@ -122,12 +122,10 @@ def read_tasks(path: Path, roster: Roster | None = None) -> TaskList:
     path = Path(path)
     if not path.is_file():
         raise BulletinError(f"找不到任务清单 {path}：请按 序号、篇、章、任务、责任单位、完成时限 各列准备该文件。")
-    try:
-        book = load_workbook(BytesIO(path.read_bytes()), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise BulletinError(f"任务清单 {path.name} 无法打开（{type(exc).__name__}）：请用 Excel 另存为 .xlsx 后重试。") from None
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    try:  # bounded and checked first (core/sheetsafety.py): a far cell or a bomb is refused by name
+        rows = read_sheet(path, 0).rows
+    except SheetRefused as exc:
+        raise BulletinError(f"任务清单 {exc}。") from None
     head, columns = _header(rows, path)
     missing = [c for c in ("序号", "任务", "责任单位") if c not in columns]
     if missing:

@@ -116,7 +116,7 @@ def test_series_settings_errors_are_chinese(tmp_path):
     assert kit.ws.settings.bulletin.first_issue == 64  # the bulletin's own settings are unchanged
 
 
-def test_returns_of_another_round_are_ignored_and_the_newer_of_two_is_used(tmp_path):
+def test_returns_of_another_round_are_ignored_and_two_answers_of_a_unit_conflict(tmp_path):
     import os
     import shutil
 
@@ -131,11 +131,17 @@ def test_returns_of_another_round_are_ignored_and_the_newer_of_two_is_used(tmp_p
     assert merged.ignored == ["财政局反馈.xlsx：是“督查专报/2026-12”一轮的任务表，不是本轮（督查专报/2027-03），已忽略。"]
     assert merged.missing == ["区财政局", "区住建局", "区城管局"]
 
-    # 区城管局 answers twice: the newer file is used, the older one named
+    # 区城管局 answers twice (issue 22): a conflict, not "the newer wins"; the task the two files answer alike
+    # (2) is used, the one they disagree on (3) is used from neither until the office removes one file
     newer = rnd.returns / "区城管局-更正.xlsx"
     supervision_seed.fill_sheet(rnd.outputs / "分发" / "区城管局.xlsx", newer,
                                 {2: ("推进中", "配合完成管线迁改。"), 3: ("推进中", "已完成方案设计。")})
     os.utime(newer, (os.path.getmtime(rnd.returns / "区城管局-回.xlsx") + 60,) * 2)
     merged = merge_round(rnd)
-    assert merged.ignored == ["区城管局-更正.xlsx：区城管局 有多份反馈，使用较新的“区城管局-更正.xlsx”，不再使用“区城管局-回.xlsx”。"]
-    assert {t.number: t.status for t in merged.tasks} == {1: "已完成", 2: "推进中", 3: "推进中"}
+    assert merged.ignored == []
+    assert merged.conflicts == {"区城管局": [rnd.returns / "区城管局-回.xlsx", newer]}
+    assert merged.problems == ["区城管局 有 2 份不同的反馈表（“区城管局-回.xlsx”与“区城管局-更正.xlsx”）：第3项的回答不一致，"
+                               "这几项暂不采用任何一份；请核实后从 反馈/ 中删去不用的一份，再汇总。"]
+    assert {t.number: t.status for t in merged.tasks} == {1: "已完成", 2: "推进中", 3: ""}
+    newer.unlink()  # the office keeps one: its answers are used again
+    assert {t.number: t.status for t in merge_round(rnd).tasks} == {1: "已完成", 2: "推进中", 3: "未启动"}
