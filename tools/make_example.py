@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "kits"))  # the test kits: draft_factory, reading_corpus
 
 
 from draft_factory import Heading, chart_png, make_draft, make_notice_sheet  # noqa: E402

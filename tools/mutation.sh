@@ -28,14 +28,14 @@ declare -A SOURCE=(
   [flow]=flows/decisions.py
 )
 declare -A TESTS=(
-  [sanitize]="tests/test_sanitize.py tests/test_hostile_drafts.py"
-  [docxfile]="tests/test_docxfile.py tests/test_hostile_drafts.py"
-  [drafts]="tests/test_intake_rules.py tests/test_reading_seen.py tests/test_reading_corpus.py"
-  [intake]="tests/test_intake_rules.py tests/test_reading_seen.py tests/test_reading_corpus.py tests/test_intake_columns.py"
-  [delivery]="tests/test_delivery_report.py tests/test_delivery_words.py tests/test_delivery.py tests/test_mail_failures.py"
-  [approval]="tests/test_approval.py tests/test_delivery.py"
-  [ledger]="tests/test_ledger.py tests/test_approval.py tests/test_delivery.py"
-  [flow]="tests/test_flow_decisions.py"
+  [sanitize]="tests/intake/test_sanitize.py tests/intake/test_hostile_drafts.py"
+  [docxfile]="tests/intake/test_docxfile.py tests/intake/test_hostile_drafts.py"
+  [drafts]="tests/intake/test_intake_rules.py tests/intake/test_reading_seen.py tests/intake/test_reading_corpus.py"
+  [intake]="tests/intake/test_intake_rules.py tests/intake/test_reading_seen.py tests/intake/test_reading_corpus.py tests/intake/test_intake_columns.py"
+  [delivery]="tests/delivery/test_delivery_report.py tests/delivery/test_delivery_words.py tests/delivery/test_delivery.py tests/delivery/test_mail_failures.py"
+  [approval]="tests/delivery/test_approval.py tests/delivery/test_delivery.py"
+  [ledger]="tests/core/test_ledger.py tests/delivery/test_approval.py tests/delivery/test_delivery.py"
+  [flow]="tests/flows/test_flow_decisions.py"
 )
 ORDER=(sanitize docxfile drafts intake delivery approval ledger flow)
 

@@ -174,7 +174,7 @@ def _has_custom_properties(doc) -> bool:
 
 # BulletinComposer subclasses docxcompose's Composer and uses these of its internals (methods it calls or
 # overrides, attributes it reads or sets). They are not docxcompose's public API: the version is pinned
-# (pyproject.toml, requirements.lock) and tests/test_composer_pin.py checks this list against the installed
+# (pyproject.toml, requirements.lock) and tests/layout/test_composer_pin.py checks this list against the installed
 # docxcompose, so an upgrade is a decision, made by re-running the composer tests, never an accident.
 DOCXCOMPOSE_VERSION = "2.2.0"
 DOCXCOMPOSE_INTERNALS = (

@@ -15,6 +15,6 @@ The command line (bulletin/cli.py), the review desk and workbench (bulletin/web/
     setup.create_workspace  a new office
 
 Below this layer the feature packages import only downward (core < intake < layout < delivery < stats <
-supervision; tests/test_layers.py reads every module's imports and holds them to it). Modules here are
+supervision; tests/core/test_layers.py reads every module's imports and holds them to it). Modules here are
 imported one by one (`from bulletin.office.compile import compile_month`) so a command loads what it needs.
 """
