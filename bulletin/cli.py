@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts name settings sections ([web], [series.名称]): printed as written, never read as rich markup.
+    rich_markup_mode=None,
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -109,7 +112,7 @@ def init(
     create_workspace(directory, layout)
     _say(f"已创建工作目录 {directory}")
     _say(f"下一步：编辑 {directory / 'bulletin.toml'}，把当月稿件放进 inputs/YYYY-MM/，然后运行")
-    _say(f"  bulletin compile --workspace {directory}")
+    _say(f"  bulletin compile --workspace {shlex.quote(str(directory))}")
 
 
 @app.command("compile")
@@ -335,10 +338,25 @@ def serve(
     ws = _workspace(workspace)
     web = ws.settings.web or WebSettings()
     host, port = host or web.host, port or web.port
+    _port_free(host, port)
     if not os.environ.get("BULLETIN_WEB_PASSWORD"):
         err.print("提示：未设置环境变量 BULLETIN_WEB_PASSWORD，办公室登录不可用；审核人的链接照常可用。")
     _say(f"审核台：http://{host}:{port}/  （送审邮件中的链接以 [web] base_url = {web.base_url} 开头）")
     uvicorn.run(create_app(ws.root, resume=resume_with_prefect), host=host, port=port, log_level="warning")
+
+
+def _port_free(host: str, port: int) -> None:
+    """Say in Chinese, before announcing an address, that the port is taken (uvicorn would say it in English
+    after the address was printed)."""
+    import socket
+
+    try:
+        probe = socket.create_server((host, port))
+    except OSError as exc:
+        _fail(f"端口 {port} 已被占用或无法使用（{exc.strerror or exc}）：可能已有一个审核台在运行；"
+              f"请先关闭它，或用 --port 换一个端口（bulletin.toml [web] port）。")
+    else:
+        probe.close()
 
 
 @app.command()

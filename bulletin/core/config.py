@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -271,6 +272,24 @@ def _explain(error: ValidationError, path: Path) -> str:
     return "\n".join(lines)
 
 
+_TOML_LINE = re.compile(r"at line (\d+)")
+_CHINESE_QUOTES = "“”‘’"
+
+
+def _toml_problem(path: Path, exc: Exception) -> str:
+    """tomllib's English message, said in Chinese with the line; Chinese quotation marks (typed in Chinese input
+    mode, the commonest mistake) named as such."""
+    found = _TOML_LINE.search(str(exc))
+    line = int(found.group(1)) if found else 0
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    where = f"第{line}行" if line else ""
+    if line and line <= len(text) and any(q in text[line - 1] for q in _CHINESE_QUOTES):
+        return (f"配置文件 {path} {where}使用了中文引号（“ ” 或 ‘ ’）：TOML 只认英文引号，请改为 \"…\"，"
+                f"例如 title = \"工作简报\"。该行：{text[line - 1].strip()[:80]}")
+    return (f"配置文件 {path} {where}格式有误：请检查引号（须为英文引号 \"）、等号和方括号；"
+            "中文键名要加引号，如 \"市级\" = 5。")
+
+
 def load_settings(path: Path) -> Settings:
     """Read and validate bulletin.toml; raise ConfigError with a Chinese explanation."""
     if not path.is_file():
@@ -280,7 +299,7 @@ def load_settings(path: Path) -> Settings:
     except UnicodeDecodeError:
         raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码：请用记事本“另存为 UTF-8”后重试。") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 格式有误（{exc}）：请检查引号、等号和方括号。") from None
+        raise ConfigError(_toml_problem(path, exc)) from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
