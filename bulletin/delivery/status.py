@@ -133,8 +133,9 @@ class MonthStatus:
         lines = [
             f"{self.month} {self.title} 第{c.number}期",
             f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
-            *([f"当前文件校验码：{self.file_sha256[:12]}（审核：{self.approve_command} --by 姓名 "
-               f"--sha256 {self.file_sha256[:12]}）"] if self.file_sha256 else []),
+            *([f"当前文件校验码：{self.file_sha256[:12]}" + ("" if self.approved else
+               f"（审核：{self.approve_command} --by 姓名 --sha256 {self.file_sha256[:12]}）")]
+              if self.file_sha256 else []),
             *self._draft_lines(),
             self._approval_line(),
         ]

@@ -401,11 +401,13 @@ def test_without_smtp_messages_go_to_the_outbox_once(mail_workspace, smtp_server
     report = delivery.send_bulletin(mw.ws, mw.month)
     outbox = mw.ws.month_outputs(mw.month) / "outbox"
     files = sorted(outbox.glob("*.eml"))
-    assert [f.name for f in files] == [f"unit{i:03d}@zgq.example.cn.eml" for i in range(3)]
+    # <purpose>-<id>-<address>.eml (issue 23: never one file per address)
+    assert [f.name.rsplit("-", 1)[-1] for f in files] == [f"unit{i:03d}@zgq.example.cn.eml" for i in range(3)]
+    assert all(f.name.startswith("bulletin-") for f in files)
     assert report.transport == "outbox" and "未实际发出" in report.summary()
     for path in files:
         msg = message_from_bytes(path.read_bytes(), policy=policy.default)
-        assert msg["To"].addresses[0].addr_spec == path.name.removesuffix(".eml")
+        assert msg["To"].addresses[0].addr_spec == path.name.rsplit("-", 1)[-1].removesuffix(".eml")
         assert msg["X-Unsent"] == "1"
         part = [p for p in msg.walk() if p.get_content_maintype() == "application"][0]
         assert part.get_payload(decode=True) == mw.path.read_bytes()
@@ -469,6 +471,7 @@ def test_month_status_lines(smtp_server, mail_workspace):
     assert "需核对 " in text and "未注明报送单位" in text
     assert "收录" not in text and "退回" not in text and "需注意" not in text  # one vocabulary (issue 9)
     assert "审核：已通过（王主任" in text
+    assert "当前文件校验码" in text and "bulletin approve" not in text  # approved: no approve hint (issue 23.17)
     assert "已发送 2，失败 1，中断 0，待发送 1" in text
     assert "待发送 [发] 单位003 <unit003@zgq.example.cn>" in text
     assert "发送失败 [发] 单位002 <unit002@zgq.example.cn>：550 5.1.1 User unknown" in text
