@@ -2,8 +2,8 @@
 
 - `SmtpTransport`: yagmail's SMTP client, ONE connection (one login) for all batches of a run; each batch is one
   SMTP transaction with many RCPT TO (recipients only in the envelope, never in a header).
-- `OutboxTransport`: no [smtp] configured: one .eml per recipient in outputs/<month>/outbox/ (Outlook opens
-  them as ready-to-send drafts thanks to X-Unsent).
+- `OutboxTransport`: no [smtp] configured: one .eml per message and recipient in outputs/<month>/outbox/, named by
+  the message's purpose and id (Outlook opens them as ready-to-send drafts thanks to X-Unsent).
 
 A failure is temporary (worth retrying unchanged later: timeouts, 4xx replies, a dropped connection, a
 network that is down) or permanent (a mistyped host, nothing listening on the port, a TLS mode that does not
@@ -15,6 +15,7 @@ A login is never sent over an unencrypted connection unless bulletin.toml says `
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
@@ -238,8 +239,11 @@ class SmtpTransport:
 
 
 class OutboxTransport:
-    """Writes one .eml per recipient (To: that recipient), atomically; a rewrite of the same recipient
-    replaces its file, so a retried run never leaves two copies."""
+    """Writes one .eml per message and recipient (To: that recipient), atomically, named
+    `<purpose>-<id>-<address>.eml` from the message's Message-ID (message.message_id: deterministic per month,
+    purpose, file and recipient). Never one file per address (issue 23): a unit's task sheet and the 督查专报 sent
+    to the same address are two files, as the ledger records two deliveries. A retried run rewrites the same
+    message's file, so it never leaves two copies of one message."""
 
     kind = "outbox"
     personal = True
@@ -259,12 +263,12 @@ class OutboxTransport:
     def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def path_for(self, email: str) -> Path:
-        return self.folder / (re.sub(r'[\\/:*?"<>|\s]', "_", email) + ".eml")
+    def path_for(self, email: str, message: bytes = b"") -> Path:
+        return self.folder / _UNSAFE_NAME.sub("_", f"{_message_name(message)}-{email}.eml")
 
     def send(self, message: bytes, recipients: list[str]) -> dict[str, str]:
         for email in recipients:
-            path = self.path_for(email)
+            path = self.path_for(email, message)
             try:
                 write_atomic(path, message)
             except OSError as exc:
@@ -274,6 +278,22 @@ class OutboxTransport:
 
     def close(self) -> None:
         pass
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s]')
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*<bulletin\.\d{4}-\d{2}\.([A-Za-z0-9.-]*?)\.([0-9a-f]{12})[0-9a-f]*@",
+                         re.IGNORECASE | re.MULTILINE)
+
+
+def _message_name(message: bytes) -> str:
+    """`<purpose>-<id>` of a message built by message.build_message: the purpose as message_id wrote it (ASCII,
+    without the outbox suffix) and the first 12 hex digits of its digest; any other message: `mail-<sha256[:12]>`."""
+    head = message.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    found = _MESSAGE_ID.search(head)
+    if found is None:
+        return "mail-" + hashlib.sha256(message).hexdigest()[:12]
+    purpose = re.sub(r"-+", "-", found.group(1).decode("ascii").removesuffix("-outbox")).strip("-") or "mail"
+    return f"{purpose}-{found.group(2).decode('ascii')}"
 
 
 def transport_for(settings: Settings, outbox: Path, ssl_context: ssl.SSLContext | None = None) -> Transport:

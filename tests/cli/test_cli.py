@@ -123,7 +123,9 @@ def test_review_cycle_from_the_command_line(office):
     sent = invoke("send", *ws)
     assert sent.exit_code == 2, sent.output  # a skipped row means someone on the list is not reached
     outbox = office.root / "outputs" / "2026-10" / "outbox"
-    assert sorted(p.name for p in outbox.glob("*.eml")) == ["qzf@example.org.eml", "rsj@example.org.eml"]
+    # <purpose>-<id>-<address>.eml (issue 23: never one file per address)
+    assert sorted(p.name.rsplit("-", 1)[-1] for p in outbox.glob("bulletin-*.eml")) == ["qzf@example.org.eml",
+                                                                                      "rsj@example.org.eml"]
     assert "not-an-address" in sent.output  # the bad row is reported, not silently dropped
     again = invoke("send", *ws)
     assert again.exit_code == 2

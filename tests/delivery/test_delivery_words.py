@@ -25,7 +25,7 @@ def test_the_bulletin_mail_word_for_word(mail_workspace):
     report = delivery.send_bulletin(mw.ws, mw.month)
     outbox = mw.ws.month_outputs(mw.month) / "outbox"
     assert (report.transport, report.where, report.file, report.sha256) == ("outbox", str(outbox), mw.path, mw.sha256)
-    message, body = _eml(outbox / "unit000@zgq.example.cn.eml")
+    message, body = _eml(next(outbox.glob("bulletin-*-unit000@zgq.example.cn.eml")))
     assert str(message["Subject"]) == "章贡区“五型”政府建设工作简报 第64期（2026年10月28日）"
     assert body == (
         "各位领导、各有关单位：\n\n"
@@ -42,7 +42,7 @@ def test_the_review_mail_word_for_word(mail_workspace):
     assert (report.transport, report.where, report.file, report.sha256) == ("outbox", str(folder), mw.path, mw.sha256)
     assert report.purpose == f"review:{mw.sha256[:12]}@outbox" and report.subject.startswith("【送审】")
     assert [(r.list_name, r.name, r.email) for r in report.sent] == [("审核人", "", "zhuren@zgq.example.cn")]
-    message, body = _eml(folder / "zhuren@zgq.example.cn.eml")
+    message, body = _eml(next(folder.glob("review-*-zhuren@zgq.example.cn.eml")))
     assert str(message["Subject"]) == "【送审】章贡区“五型”政府建设工作简报 第64期（2026年10月28日）"
     assert body == (
         "您好：\n\n"

@@ -130,7 +130,8 @@ def test_a_worker_runs_the_deployment_and_bulletin_approve_resumes_it(deployed, 
         finally:
             stop(worker)
     outbox = workspace / "outputs" / month / "outbox"
-    assert sorted(p.name for p in outbox.glob("*.eml")) == [f"unit{i:03d}@zgq.example.cn.eml" for i in range(3)]
+    assert sorted(p.name.rsplit("-", 1)[-1] for p in outbox.glob("bulletin-*.eml")) == [
+        f"unit{i:03d}@zgq.example.cn.eml" for i in range(3)]
     assert len(list(outbox.glob("送审-*/*.eml"))) == 1
 
 
