@@ -7,9 +7,15 @@ from datetime import date
 from pathlib import Path
 
 from ..core.config import BulletinSettings, LayoutSettings
+from ..core.resources import TEMPLATES
 from ..intake.docxfile import DraftContent
 from ..intake.intake import Intake
 from ..intake.notices import NoticeRow, NoticeSheet
+
+
+# Every name a month's bulletin may have (one per shipped layout; "工作简报第65期（专刊）.docx" too): a compile
+# removes the others, so a month folder holds one bulletin even after the office changed its layout.
+BULLETIN_FILE_GLOBS = tuple(f"{name}第*期*.docx" for name in TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,10 @@ class Issue:
 
     @property
     def file_name(self) -> str:
-        return f"工作简报第{self.number}期{f'（{self.special}）' if self.special else ''}.docx"
+        """"政务信息第65期（专刊）.docx": the layout's name (its title, as the masthead prints it), so an office
+        using the 政务信息 layout never mails a file called 工作简报. Nothing looks a bulletin up by this name:
+        status, review, approval and send use the path the ledger recorded at compile time."""
+        return f"{self.layout.name}第{self.number}期{f'（{self.special}）' if self.special else ''}.docx"
 
     def toc(self) -> list[TocEntry]:
         """The contents list, in the layout's form: "numbered" ("N. 单位：标题", then the notice section),

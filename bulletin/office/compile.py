@@ -28,13 +28,12 @@ from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
 from ..intake.roster import Roster
 from ..layout.compose import render_issue
-from ..layout.issue import build_issue
+from ..layout.issue import BULLETIN_FILE_GLOBS, build_issue
 from ..layout.issuenote import read_issue_note
 from ..layout.pdfedition import check_pdf_tools
 from ..layout.templatecheck import missing_layout_tags
 
 REPORT_NAME = "收稿报告.txt"
-BULLETIN_GLOB = "工作简报第*期*.docx"  # "工作简报第65期（专刊）.docx" too
 LOCK_WAIT_SECONDS = 600
 
 
@@ -183,7 +182,7 @@ def _compile_locked(
         approved_kept = _keep_approved(ledger, month, previous, out_dir) if decided else None
         kept = _keep_edited(previous, out_dir)
         write_atomic(target, data)
-        for stale in out_dir.glob(BULLETIN_GLOB):
+        for stale in [p for pattern in BULLETIN_FILE_GLOBS for p in out_dir.glob(pattern)]:
             if stale != target:
                 stale.unlink()  # "exactly one bulletin": an --issue override renames it
         report_path = out_dir / REPORT_NAME

@@ -256,7 +256,7 @@ def test_init_with_the_zhengwu_layout_compiles_columns(tmp_path):
     compiled = runner.invoke(app, ["compile", "-w", str(target), "--month", month.name, "--no-notices"],
                              catch_exceptions=False)
     assert compiled.exit_code in (0, 2), compiled.output
-    bulletin = next((target / "outputs" / month.name).glob("工作简报第*期.docx"))
+    bulletin = next((target / "outputs" / month.name).glob("政务信息第*期.docx"))  # the layout names its file
     _, toc = toc_and_body(bulletin)
     assert toc[0] == ("TOC Column", "【工作进展】") and toc[1][1].startswith("●")
     assert ("TOC Column", "【经验交流】") in toc
