@@ -226,8 +226,7 @@ def send_bulletin(
     too_large = _size_problem(ws, path, data)
     if too_large and not dry_run:
         raise BulletinError(too_large)
-    recipients, problems = read_recipients(ws.recipients_path)
-    recipients = only_lists(recipients, ws.recipient_lists)
+    recipients, problems = read_recipients(ws.recipients_path, ws.recipient_lists)
     if not recipients:
         raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
     transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
@@ -328,10 +327,5 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
     return report
 
 
-def only_lists(recipients: list[Recipient], lists: list[str] | None) -> list[Recipient]:
-    """A series names the lists of recipients.csv it goes to ([series.<name>] recipients); none: everyone."""
-    return [r for r in recipients if r.list_name in lists] if lists else recipients
-
-
-__all__ = ["BULLETIN", "only_lists", "DeliveryReport", "deliver", "review_purpose", "send_bulletin", "send_for_review",
+__all__ = ["BULLETIN", "DeliveryReport", "deliver", "review_purpose", "send_bulletin", "send_for_review",
            "send_lock"]

@@ -63,8 +63,10 @@ def _find_columns(header: list[str], path: Path) -> dict[str, int]:
     return found
 
 
-def read_recipients(path: Path) -> tuple[list[Recipient], list[str]]:
-    """(recipients in file order, problems): problems name the file and the row, in Chinese."""
+def read_recipients(path: Path, lists: list[str] | tuple[str, ...] = ()) -> tuple[list[Recipient], list[str]]:
+    """(recipients in file order, problems): problems name the file and the row, in Chinese. `lists`: only the
+    rows of those lists (a series' [series.<name>] recipients), chosen BEFORE duplicates are dropped, so an
+    address on two lists is kept under the one asked for."""
     path = Path(path)
     if not path.is_file():
         raise BulletinError(f"找不到收件人名单 {path}：请按 list,name,email 三列（名单,名称,邮箱）准备该文件。")
@@ -85,6 +87,8 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[str]]:
         if not any(c.strip() for c in row):
             continue
         list_name, name, raw = cell(row, "list"), cell(row, "name"), cell(row, "email")
+        if lists and list_name not in lists:
+            continue
         where = f"{path.name} 第{number}行" + (f"（{name}）" if name else "")
         if not raw:
             problems.append(f"{where}：没有填写邮箱，已跳过。")

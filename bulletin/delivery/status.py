@@ -13,7 +13,7 @@ from ..core.errors import BulletinError
 from ..core.ledger import CompileRecord, DecisionRecord, DeliveryRecord, Ledger
 from ..core.vocabulary import DraftStatus, ReviewState, SendState, both_modes, is_outbox_purpose, outbox_purpose
 from ..core.workspace import Workspace
-from .delivery import BULLETIN, only_lists, review_purpose
+from .delivery import BULLETIN, review_purpose
 from .recipients import Recipient, read_recipients
 
 
@@ -172,8 +172,7 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
     status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else outbox_purpose(BULLETIN),
                          title=ws.title, approve_command=ws.command("approve", month))
     try:
-        recipients, status.recipient_problems = read_recipients(ws.recipients_path)
-        status.recipients = only_lists(recipients, ws.recipient_lists)
+        status.recipients, status.recipient_problems = read_recipients(ws.recipients_path, ws.recipient_lists)
     except BulletinError as exc:
         status.recipient_problems = [str(exc)]
     with Ledger(ws.ledger_path) as ledger:

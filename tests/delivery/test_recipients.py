@@ -69,3 +69,19 @@ def test_missing_file_and_missing_column_are_errors(tmp_path):
     path.write_text("单位,电话\n区委办,123\n", encoding="utf-8")
     with pytest.raises(BulletinError, match="表头"):
         read_recipients(path)
+
+
+def test_a_series_list_is_chosen_before_duplicate_addresses_are_dropped(tmp_path):
+    """An address on the bulletin's list 部门 and on the 专报's list 督查: the 专报 reaches it (once), and the
+    bulletin too (issue 23 item 5's finding: the first row used to win before the series filtered)."""
+    from bulletin.delivery.recipients import read_recipients
+
+    path = tmp_path / "recipients.csv"
+    path.write_text("名单,名称,邮箱\n部门,区财政局,czj@zgq.example.cn\n督查,区财政局,czj@zgq.example.cn\n"
+                    "督查,区商务局,swj@zgq.example.cn\n", encoding="utf-8")
+    series, problems = read_recipients(path, ["督查"])
+    assert [(r.list_name, r.email) for r in series] == [("督查", "czj@zgq.example.cn"), ("督查", "swj@zgq.example.cn")]
+    assert problems == []
+    everyone, problems = read_recipients(path)
+    assert [r.email for r in everyone] == ["czj@zgq.example.cn", "swj@zgq.example.cn"]
+    assert problems == ["recipients.csv 第3行（区财政局）：邮箱 czj@zgq.example.cn 与第2行重复，只发送一次。"]
