@@ -10,3 +10,7 @@ PY="${PYTHON:-.venv/bin/python}"
 
 # mail door: parse_message on arbitrary bytes/headers, attachment names (RFC 2047/2231/raw GBK) -> safe names
 "$PY" -m pytest -q -p no:cacheprovider tests/intake/test_mail_properties.py
+
+# draft door: random small mutations of a valid draft's zip members and XML parts -> read (and python-docx
+# builds it) or Refused with a reason; never another exception, never a hang
+"$PY" -m pytest -q -p no:cacheprovider tests/intake/test_docx_properties.py

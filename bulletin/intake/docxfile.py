@@ -38,7 +38,13 @@ MAX_XML_BYTES = 32 * 1024 * 1024  # all XML parts together (parsed trees are sev
 MAX_ENTRIES = 10_000
 _CHUNK = 1024 * 1024
 MAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix (transitional and strict namespaces)
+_OFFICE_DOCUMENT_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+# Only these elements are relationships to python-docx: a misspelt one is ignored by it, so by us too.
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# The roots python-docx expects (its element classes hang on these names; another root makes it raise
+# AttributeError: both found by tests/intake/test_docx_properties.py).
+_RELATIONSHIPS = _RELATIONSHIP + "s"
+_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Types"
 _CONTENT_TYPE_ADVICE = {
     "application/vnd.ms-word.document.macroEnabled.main+xml": "这是含宏的 Word 文档（.docm），出于安全考虑不予处理，请另存为 .docx 后重新提交",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": "这是 Word 模板（.dotx），请用它新建文档并另存为 .docx 后重新提交",
@@ -125,8 +131,10 @@ class DocxPackage:
         rels = self.xml(rels_name(source))
         if rels is None:
             return []
+        if rels.tag != _RELATIONSHIPS:
+            raise Refused(f"文件已损坏（内部的 {rels_name(source)} 不是关系说明），{_RESAVE}")
         found = []
-        for rel in rels:
+        for rel in rels.iter(_RELATIONSHIP):
             external = rel.get("TargetMode") == "External"
             target = None if external else resolve_target(source, rel.get("Target") or "")
             found.append((rel.get("Id") or "", rel.get("Type") or "", target))
@@ -247,8 +255,13 @@ def _main_part(archive: zipfile.ZipFile) -> str:
         raise Refused(f"文件已损坏（内部结构无法读取），{_RESAVE}") from None
     if root_rels is None:
         raise Refused(f"不是有效的 Word 文档（缺少内部关系说明），{_RESAVE}")
-    for rel in root_rels:
-        if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("TargetMode") != "External":
+    if root_rels.tag != _RELATIONSHIPS:
+        raise Refused(f"文件已损坏（内部结构无法读取），{_RESAVE}")
+    for rel in root_rels.iter(_RELATIONSHIP):
+        # Exactly the type python-docx looks for (found by tests/intake/test_docx_properties.py: a damaged
+        # type that still ended in /officeDocument passed screening, then python-docx raised KeyError).
+        # Strict Open XML (purl.oclc.org types) is refused with the same advice: python-docx cannot read it.
+        if rel.get("Type") == _OFFICE_DOCUMENT_TYPE and rel.get("TargetMode") != "External":
             return resolve_target("", rel.get("Target") or "")
     raise Refused(f"不是有效的 Word 文档（找不到正文部分），{_RESAVE}")
 
@@ -262,6 +275,8 @@ def _content_types(archive: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, 
         raise Refused(f"文件已损坏（内部结构无法读取），{_RESAVE}") from None
     if types is None:
         raise Refused("不是有效的 Word 文档（缺少内容类型说明），请在 Word 中另存为 .docx 后重新提交")
+    if types.tag != _TYPES:
+        raise Refused(f"文件已损坏（内容类型说明无法读取），{_RESAVE}")
     overrides, defaults = {}, {}
     for item in types:
         if item.get("PartName"):
