@@ -32,6 +32,7 @@ from ..layout.issue import BULLETIN_FILE_GLOBS, build_issue
 from ..layout.issuenote import read_issue_note
 from ..layout.pdfedition import check_pdf_tools
 from ..layout.templatecheck import missing_layout_tags
+from .calendar import annotate_intake as annotate_timing
 
 REPORT_NAME = "收稿报告.txt"
 LOCK_WAIT_SECONDS = 600
@@ -43,6 +44,11 @@ class NoticeSheetUnusable(BulletinError):
 
 class AlreadyApproved(BulletinError):
     """The month's bulletin was approved or sent: recompiling would replace it (use force)."""
+
+
+class ReviewOut(BulletinError):
+    """The month's bulletin is with the reviewers, undecided: recompiling would replace the version they read,
+    and their approval of it would then be refused (issue 23 item 9; use force)."""
 
 
 def attachment_limit_bytes(ws: Workspace) -> int:
@@ -139,6 +145,9 @@ def _compile_locked(
     out_dir = ws.month_outputs(month)
     with Ledger(ws.ledger_path) as ledger:
         decided = _approved_or_sent(ledger, month, ledger.last_compile(month))
+    review_out = "" if decided or force else _review_out(ws, month)
+    if review_out:
+        raise ReviewOut(review_out)
     if decided and not force:
         raise AlreadyApproved(
             f"{month} 的简报{decided}，重新编排会替换它。如确需重新编排，请执行 {ws.command('compile', month)} "
@@ -151,6 +160,7 @@ def _compile_locked(
     intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units,
                     columns=layout.columns)
     mailrecords.annotate_intake(ws, month, intake)
+    timing = annotate_timing(ws, month, intake, roster, sender_units)  # [calendar]: received times, 迟报, 约稿
     intake.notes.extend(roster.problems)
     folder_problems = ws.month_folder_problems(month)  # issue 23 item 15: never passed over in silence
     intake.notes.extend(folder_problems)
@@ -193,11 +203,12 @@ def _compile_locked(
                 "（bulletin.toml [mail] max_attachment_mb），bulletin send 将拒绝发送：请压缩稿件中的图片后重新编排"
             )
         extra = [f"简报文件大小：{size_text(len(data))}"] + ([f"！{too_large}"] if too_large else [])
+        extra += timing.report_lines()
         report = intake_report(intake, sheet, number=number, bulletin_name=target.name, extra=extra)
         write_atomic(report_path, report_bytes(report))
         sha = sha256_bytes(data)
         # One transaction: the number is reserved together with the compile record, never without it.
-        ledger.record_compile(month, number, target, sha, intake.ledger_rows(), issue_date.isoformat())
+        ledger.record_compile(month, number, target, sha, timing.rows(intake.ledger_rows()), issue_date.isoformat())
     from ..stats.run import write_suggestions  # statistics code only once a bulletin was made
 
     suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
@@ -227,6 +238,39 @@ def _approved_or_sent(ledger: Ledger, month: str, previous) -> str:
     if decision is not None and decision.approved and decision.sha256 in versions:
         return f"已由{decision.reviewer}审核通过"
     return ""
+
+
+def _review_out(ws: Workspace, month: str) -> str:
+    """Why a compile would pull the file from under its reviewers ("" when it would not): the month's current
+    version (as compiled, or as edited since) was mailed to reviewers and nobody decided on it since."""
+    from ..delivery.delivery import review_purpose  # mail code only when asked (keeps the compile's imports)
+
+    with Ledger(ws.ledger_path) as ledger:
+        previous = ledger.last_compile(month)
+        if previous is None:
+            return ""
+        old = Path(previous.path)
+        versions = {previous.sha256} | ({sha256_file(old)} if old.is_file() else set())
+        sent = [r for sha in versions for purpose in both_modes(review_purpose(sha))
+                for r in ledger.deliveries(month, purpose).values() if r.status == SendState.SENT]
+        decision = ledger.latest_decision(month)
+    if not sent or (decision is not None and decision.sha256 in versions):
+        return ""
+    when = _shown_time(min(r.updated_at for r in sent))
+    to = "、".join(sorted({r.name or r.email for r in sent}))
+    return (
+        f"{month} 的简报（{old.name}）已于 {when} 送审给 {to}，尚未审核。重新编排会替换审核人正在看的版本，"
+        f"他们对该版本的审核将不被接受。请等审核结果（退回后可直接重新编排）；如确需现在重新编排，请执行 "
+        f"{ws.command('compile', month)} --force，并把新版本重新送审。"
+    )
+
+
+def _shown_time(stamp: str) -> str:
+    """A ledger timestamp as the office reads it: "2026-10-28 09:30" (Beijing time)."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
 
 
 def _keep_approved(ledger: Ledger, month: str, previous, out_dir: Path) -> Path | None:
