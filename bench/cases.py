@@ -4,6 +4,8 @@
     python bench/cases.py bare N           # docxcompose Composer.append of the same N drafts into an empty doc
     python bench/cases.py compile-realistic N / bare-realistic N   # the same over "realistic" drafts
     python bench/cases.py process-compile N / process-bare N       # realistic drafts, each a whole process
+    python bench/cases.py compile-tabled N / bare-tabled N         # drafts with six paragraphs and a table EACH
+    python bench/cases.py process-compile-tabled N / process-bare-tabled N   # the same, whole processes
     python bench/cases.py cli-compile      # `bulletin compile` of the 4-draft example (whole process)
     python bench/cases.py send N           # send_bulletin to N recipients through aiosmtpd on 127.0.0.1
     python bench/cases.py flow N           # the Prefect flow, embedded mode, N drafts, approved at once
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MONTH, WORK, Timer, compile_workspace, emit, generated_drafts, realistic_drafts
+from common import DRAFT_KINDS, MONTH, WORK, Timer, compile_workspace, emit, generated_drafts, realistic_drafts
 
 
 def _profiled(profile: str | None):
@@ -63,7 +65,7 @@ def case_bare(n: int, profile: str | None = None, kind: str = "minimal") -> dict
     from docx import Document
     from docxcompose.composer import Composer
 
-    paths = realistic_drafts(n) if kind == "realistic" else generated_drafts(n)
+    paths = DRAFT_KINDS[kind](n)
     with _profiled(profile), Timer() as t:
         composer = Composer(Document())
         for path in paths:
@@ -82,44 +84,73 @@ def case_bare_realistic(n: int, profile: str | None = None) -> dict:
     return case_bare(n, profile, kind="realistic")
 
 
-def _whole_process(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a command run as its own process, start to exit."""
+def case_compile_tabled(n: int, profile: str | None = None) -> dict:
+    return case_compile(n, profile, kind="tabled")
+
+
+def case_bare_tabled(n: int, profile: str | None = None) -> dict:
+    return case_bare(n, profile, kind="tabled")
+
+
+def _whole_process(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of a command run as its own process, start to exit.
+
+    CPU is the child's user + system time (RUSAGE_CHILDREN before/after: this case process runs one child);
+    on a shared machine it moves much less than the wall clock."""
     import resource
     import subprocess
     import time
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{command} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, cpu, after.ru_maxrss / 1024
 
 
-def case_process_compile(n: int) -> dict:
+def case_process_compile(n: int, kind: str = "realistic") -> dict:
     """`bulletin compile` of n realistic drafts as a whole process: imports, intake, compose, write."""
-    root = compile_workspace(n, kind="realistic")
+    root = compile_workspace(n, kind=kind)
     exe = str(Path(sys.executable).with_name("bulletin"))
-    seconds, peak = _whole_process([exe, "compile", "--workspace", str(root), "--month", MONTH, "--date", "2026-10-28"])
-    return {"case": "process-compile", "n": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1)}
+    seconds, cpu, peak = _whole_process(
+        [exe, "compile", "--workspace", str(root), "--month", MONTH, "--date", "2026-10-28"])
+    name = "process-compile" if kind == "realistic" else f"process-compile-{kind}"
+    return {"case": name, "n": n, "seconds": round(seconds, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(peak, 1)}
 
 
-def case_process_bare(n: int) -> dict:
-    """A bare docxcompose concatenation of the same n realistic drafts as a whole process (python -c)."""
-    realistic_drafts(n)
+def case_process_bare(n: int, kind: str = "realistic") -> dict:
+    """A bare docxcompose concatenation of the same n drafts as a whole process (python -c). The drafts' paths
+    are listed before the child starts and passed in, so the child imports only python-docx and docxcompose."""
+    import json
+
+    paths = [str(p) for p in DRAFT_KINDS[kind](n)]
+    listing = WORK / f"bare-{kind}-{n}.json"
+    listing.write_text(json.dumps(paths, ensure_ascii=False), encoding="utf-8")
     script = (
-        "import io, sys\n"
-        "sys.path.insert(0, %r)\n"
-        "from common import realistic_drafts\n"
+        "import io, json\n"
         "from docx import Document\n"
         "from docxcompose.composer import Composer\n"
         "composer = Composer(Document())\n"
-        "for path in realistic_drafts(%d):\n"
-        "    composer.append(Document(str(path)))\n"
+        "for path in json.load(open(%r, encoding='utf-8')):\n"
+        "    composer.append(Document(path))\n"
         "composer.save(io.BytesIO())\n"
-    ) % (str(Path(__file__).resolve().parent), n)
-    seconds, peak = _whole_process([sys.executable, "-c", script])
-    return {"case": "process-bare", "n": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1)}
+    ) % str(listing)
+    seconds, cpu, peak = _whole_process([sys.executable, "-c", script])
+    name = "process-bare" if kind == "realistic" else f"process-bare-{kind}"
+    return {"case": name, "n": n, "seconds": round(seconds, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(peak, 1)}
+
+
+def case_process_compile_tabled(n: int) -> dict:
+    """`bulletin compile` of n tabled drafts (six paragraphs and a table each: issue 21's independent run)."""
+    return case_process_compile(n, kind="tabled")
+
+
+def case_process_bare_tabled(n: int) -> dict:
+    return case_process_bare(n, kind="tabled")
 
 
 def case_bare_reference_composer(n: int, profile: str | None = None) -> dict:
@@ -439,6 +470,10 @@ CASES = {
     "bare-realistic": case_bare_realistic,
     "process-compile": case_process_compile,
     "process-bare": case_process_bare,
+    "compile-tabled": case_compile_tabled,
+    "bare-tabled": case_bare_tabled,
+    "process-compile-tabled": case_process_compile_tabled,
+    "process-bare-tabled": case_process_bare_tabled,
     "compile-docxcompose": case_bare_reference_composer,
     "cli-compile": case_cli_compile,
     "send": case_send,
@@ -459,6 +494,7 @@ def main(argv=None) -> None:
     if args.case == "prepare":
         generated_drafts(max(args.n, 1000))
         realistic_drafts(max(args.n, 1000))
+        DRAFT_KINDS["tabled"](max(args.n, 120))
         return
     handler = CASES[args.case]
     emit(handler(args.n, args.profile) if args.profile else handler(args.n))

@@ -22,7 +22,7 @@ RESULTS = BENCH / "results"
 WORK = RESULTS / "work"
 MONTH = "2026-10"
 
-for extra in (REPO, REPO / "tests"):
+for extra in (REPO, REPO / "tests", REPO / "tests" / "kits"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
@@ -124,6 +124,54 @@ def realistic_drafts(n: int) -> list[Path]:
     return [pool / name for name in names[:n]]
 
 
+def tabled_drafts(n: int) -> list[Path]:
+    """The first n "tabled" drafts: what issue 21's independent run describes, python-docx's default template
+    as it is, six paragraphs and a table in EVERY draft (realistic_drafts has a table in every 10th only).
+    Each: a centred title, a unit line (intake needs both), six body paragraphs, a 3x3 "Table Grid" table.
+    Made once (at least 120) under results/work/tabled; deterministic (seed 2)."""
+    pool = WORK / "tabled"
+    index = pool / "index.json"
+    if index.is_file():
+        names = json.loads(index.read_text(encoding="utf-8"))
+        if len(names) >= n and all((pool / name).is_file() for name in names[:n]):
+            return [pool / name for name in names[:n]]
+    import random
+
+    import draft_factory
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    if pool.exists():
+        shutil.rmtree(pool)
+    pool.mkdir(parents=True)
+    rng = random.Random(2)
+    names = []
+    for number in range(1, max(n, 120) + 1):
+        unit = draft_factory.UNITS[rng.randrange(len(draft_factory.UNITS))]
+        topic = rng.choice(draft_factory.UNIT_TOPICS[unit])
+        doc = Document()
+        title = doc.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.add_run(f"{rng.choice(draft_factory._LEADS)}推进{topic}（{number}）").font.size = Pt(22)
+        doc.add_paragraph(unit).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for text in draft_factory._paragraphs(rng, unit, topic, 6):
+            doc.add_paragraph(text)
+        table = doc.add_table(rows=3, cols=3)
+        table.style = doc.styles["Table Grid"]
+        for row, texts in zip(table.rows, draft_factory.TABLE_ROWS):
+            for cell, text in zip(row.cells, texts):
+                cell.text = text
+        name = f"{unit}-{topic}{number:04d}.docx"
+        doc.save(str(pool / name))
+        names.append(name)
+    index.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    return [pool / name for name in names[:n]]
+
+
+DRAFT_KINDS = {"minimal": generated_drafts, "realistic": realistic_drafts, "tabled": tabled_drafts}
+
+
 def compile_workspace(n: int, root: Path | None = None, kind: str = "minimal") -> Path:
     """A fresh workspace with bulletin.toml and inputs/<MONTH>/ holding the first n drafts of a kind."""
     root = root or WORK / f"ws-{kind}-{n}"
@@ -132,7 +180,7 @@ def compile_workspace(n: int, root: Path | None = None, kind: str = "minimal") -
     folder = root / "inputs" / MONTH
     folder.mkdir(parents=True)
     (root / "bulletin.toml").write_text(SETTINGS, encoding="utf-8")
-    for path in (realistic_drafts(n) if kind == "realistic" else generated_drafts(n)):
+    for path in DRAFT_KINDS[kind](n):
         os.link(path, folder / path.name) if _same_device(path, folder) else shutil.copy2(path, folder)
     return root
 

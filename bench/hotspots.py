@@ -3,6 +3,7 @@
     .venv/bin/python bench/hotspots.py compile 120
     .venv/bin/python bench/hotspots.py compile-docxcompose 120   # compile with docxcompose's Composer
     .venv/bin/python bench/hotspots.py bare 120                  # Composer.append of the same drafts
+    .venv/bin/python bench/hotspots.py compile-tabled 120        # also -realistic, bare-tabled, bare-realistic
 
 Writes bench/results/profiles/<case>-<n>.pyinstrument.txt and <case>-<n>.cprofile.txt and prints the
 cProfile table (share of the measured time per function, own time and with callees).
@@ -22,7 +23,9 @@ import cases
 from common import RESULTS
 
 RUNNERS = {"compile": cases.case_compile, "bare": cases.case_bare,
-           "compile-docxcompose": cases.case_bare_reference_composer}
+           "compile-docxcompose": cases.case_bare_reference_composer,
+           "compile-realistic": cases.case_compile_realistic, "bare-realistic": cases.case_bare_realistic,
+           "compile-tabled": cases.case_compile_tabled, "bare-tabled": cases.case_bare_tabled}
 
 
 def main() -> None:
@@ -30,7 +33,7 @@ def main() -> None:
     runner = RUNNERS[case]
     folder = RESULTS / "profiles"
     folder.mkdir(parents=True, exist_ok=True)
-    cases.generated_drafts(n)
+    cases.DRAFT_KINDS[case.split("-")[-1] if case.split("-")[-1] in cases.DRAFT_KINDS else "minimal"](n)
 
     # pyinstrument: the call tree, library frames shown, short branches folded.
     tree_path = folder / f"{case}-{n}.pyinstrument.txt"
@@ -43,7 +46,7 @@ def main() -> None:
     profiler.disable()
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream)
-    total = sum(row[3] for key, row in stats.stats.items() if key[2] in ("case_compile", "case_bare"))
+    total = sum(row[3] for key, row in stats.stats.items() if key[2] in ("case_compile", "case_bare") and key[0].endswith("cases.py"))
     lines = [f"{case} n={n}: {result['seconds']:.2f} s under cProfile", "",
              "cumulative (with callees)                         share   calls  function"]
     for key, row in sorted(stats.stats.items(), key=lambda kv: -kv[1][3])[:28]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -358,12 +359,18 @@ def read_xml(
     package: zipfile.ZipFile, name: str, parser: etree.XMLParser = XML_PARSER, cache: PartCache | None = None
 ) -> etree._Element | None:
     """A part parsed safely, None when absent; Refused when broken. With `cache`, a part whose bytes were
-    parsed before (another draft's identical styles.xml) is not parsed again: the same tree is returned."""
+    parsed before (another draft's identical styles.xml) is not parsed again: the same tree is returned; and
+    a member whose compressed stream was inflated before is not even inflated again (`_stream_key`)."""
+    key = _stream_key(package, name) if cache is not None else None
+    if key is not None and (tree := cache.get(key)) is not None:
+        return tree
     data = read_member(package, name)
     if data is None:
         return None
     digest = hashlib.sha256(data).hexdigest() if cache is not None else ""
     if cache is not None and (tree := cache.get(digest)) is not None:
+        if key is not None:
+            cache.put(key, tree)
         return tree
     try:
         tree = etree.fromstring(data, parser)
@@ -372,7 +379,49 @@ def read_xml(
     _refuse_doctype(tree, name)
     if cache is not None:
         cache.put(digest, tree)
+        if key is not None:
+            cache.put(key, tree)
     return tree
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader (30 bytes)
+
+
+def _stream_key(archive: zipfile.ZipFile, name: str) -> str | None:
+    """A cache key for a member, taken without inflating it: the sha256 of its compressed bytes and of every
+    zip directory field zipfile reads it by (name, flags, method, sizes, CRC). zipfile's result for a member is
+    decided by exactly these (and the local header's name, checked here as zipfile checks it), so a member with
+    the key of one that was inflated, CRC-checked and parsed before inflates to the same bytes: 120 drafts
+    written from one template (the same 349 KB styles.xml and 438 KB stylesWithEffects.xml, compressed to
+    12-14 KB) inflate and hash them once, not 120 times (bench/README.md). None when the archive is not in
+    memory or the header does not match: then the member is read the ordinary way (and refused if damaged)."""
+    fp = archive.fp
+    if not isinstance(fp, io.BytesIO):
+        return None
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    with fp.getbuffer() as view:
+        start = info.header_offset
+        header = bytes(view[start:start + _LOCAL_HEADER.size])
+        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+            return None
+        fields = _LOCAL_HEADER.unpack(header)
+        name_length, extra_length = fields[10], fields[11]
+        raw_name = bytes(view[start + 30:start + 30 + name_length])
+        begin = start + 30 + name_length + extra_length
+        stream = bytes(view[begin:begin + info.compress_size])
+    try:
+        local_name = raw_name.decode("utf-8" if fields[3] & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if local_name != info.orig_filename or len(stream) != info.compress_size:
+        return None
+    digest = hashlib.sha256(stream)
+    digest.update(repr((info.orig_filename, info.flag_bits, info.compress_type, info.compress_size,
+                        info.file_size, info.CRC)).encode())
+    return "zip:" + digest.hexdigest()
 
 
 def _refuse_doctype(tree: etree._Element, name: str) -> None:
@@ -394,28 +443,64 @@ def open_document(content: DraftContent):
 
     python-docx's own `Document(stream)` would parse every XML part again; here its unmarshaller gets a part
     factory that hands over the parsed tree of each part (python-docx 1.2: `Unmarshaller`, `PackageReader`,
-    `PartFactory`; tests/test_reading_corpus.py pins the result to python-docx's own). Raises ValueError
-    when the bytes are not what intake read.
+    `PartFactory`; tests/test_reading_corpus.py pins the result to python-docx's own). Nor is such a part
+    inflated a second time: the zip reader answers b"" for it, since the factory never reads its blob (it was
+    24 % of composing 120 realistic drafts, bench/README.md). Raises ValueError when the bytes are not what
+    intake read.
     """
     from docx.opc.package import Unmarshaller
+    from docx.opc.packuri import PACKAGE_URI, PackURI
     from docx.opc.part import PartFactory, XmlPart
-    from docx.opc.pkgreader import PackageReader
+    from docx.opc.phys_pkg import PhysPkgReader
+    from docx.opc.pkgreader import PackageReader, _ContentTypeMap
     from docx.package import Package
 
     if hashlib.sha256(content.data).hexdigest() != content.sha256:
         raise ValueError("draft bytes changed since intake")
     trees = content.trees
+    skipped: set[str] = set()  # member names whose blob is not read: their tree is handed over instead
 
-    def factory(partname, content_type, reltype, blob, package):
+    class ParsedPartsReader:
+        """python-docx's zip reader (the same calls), answering b"" for the parts in `skipped`."""
+
+        def __init__(self, zipped):
+            self.zipped = zipped
+            self.content_types_xml = zipped.content_types_xml
+            self.rels_xml_for = zipped.rels_xml_for
+
+        def blob_for(self, pack_uri):
+            return b"" if pack_uri.membername in skipped else self.zipped.blob_for(pack_uri)
+
+    def part_class(content_type, reltype):
         cls = None
         if PartFactory.part_class_selector is not None:
             cls = PartFactory.part_class_selector(content_type, reltype)
-        cls = cls or PartFactory._part_cls_for(content_type)
+        return cls or PartFactory._part_cls_for(content_type)
+
+    def factory(partname, content_type, reltype, blob, package):
+        cls = part_class(content_type, reltype)
         tree = trees.get(partname.lstrip("/")) if issubclass(cls, XmlPart) else None
         if tree is not None:
             return cls(partname, content_type, tree, package)
+        if partname.membername in skipped:  # e.g. an XML content type related as an image: needs its bytes
+            blob = reader.zipped.blob_for(partname)
         return cls.load(partname, content_type, blob, package)
 
-    package = Package()
-    Unmarshaller.unmarshal(PackageReader.from_file(io.BytesIO(content.data)), package, factory)
+    # PackageReader.from_file, with the reader above (and closed only after the parts are made).
+    zipped = PhysPkgReader(io.BytesIO(content.data))
+    try:
+        reader = ParsedPartsReader(zipped)
+        content_types = _ContentTypeMap.from_xml(reader.content_types_xml)
+        for name in trees:
+            try:
+                if issubclass(part_class(content_types[PackURI("/" + name)], None), XmlPart):
+                    skipped.add(name)
+            except KeyError:  # no content type (a .rels item is not a part): read as python-docx reads it
+                pass
+        package_rels = PackageReader._srels_for(reader, PACKAGE_URI)
+        parts = PackageReader._load_serialized_parts(reader, package_rels, content_types)
+        package = Package()
+        Unmarshaller.unmarshal(PackageReader(content_types, package_rels, parts), package, factory)
+    finally:
+        zipped.close()
     return package.main_document_part.document
