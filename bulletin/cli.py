@@ -342,7 +342,10 @@ def serve(
     if not os.environ.get("BULLETIN_WEB_PASSWORD"):
         err.print("提示：未设置环境变量 BULLETIN_WEB_PASSWORD，办公室登录不可用；审核人的链接照常可用。")
     _say(f"审核台：http://{host}:{port}/  （送审邮件中的链接以 [web] base_url = {web.base_url} 开头）")
-    uvicorn.run(create_app(ws.root, resume=resume_with_prefect), host=host, port=port, log_level="warning")
+    # X-Forwarded-For/-Proto are believed only from the reverse proxy on this machine (README's nginx): the
+    # login limits count the real client address, and nobody else can claim to be another address.
+    uvicorn.run(create_app(ws.root, resume=resume_with_prefect), host=host, port=port, log_level="warning",
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 
 
 def _port_free(host: str, port: int) -> None:

@@ -26,6 +26,10 @@ class FileChanged(BulletinError):
     """The file on disk is not the version the reviewer decided on: nothing was recorded."""
 
 
+class AlreadyDecided(BulletinError):
+    """`once_per_version`: a decision on this version is already recorded; nothing more was recorded."""
+
+
 @dataclass(frozen=True)
 class Decision(DecisionRecord):
     """A recorded decision with its Chinese rendering; `send_command` is the publication's own."""
@@ -89,7 +93,7 @@ def _check_version(month: str, path: Path, current: str, seen: str) -> None:
 
 def decide_once(
     ws: Workspace, month: str, approved: bool, by: str, comment: str = "", seen_sha256: str | None = None,
-    since: str | None = None,
+    since: str | None = None, once_per_version: bool = False,
 ) -> tuple[Decision, bool]:
     """Record the decision on the version `seen_sha256` (full or a prefix of at least 8 hex characters)
     unless that same decision on that version was recorded at or after `since`. Returns (decision,
@@ -97,6 +101,10 @@ def decide_once(
     write are one IMMEDIATE transaction, so no edit or other decision can slip in between.
 
     `seen_sha256=None` means "the file as it is now", for callers that showed the reviewer nothing.
+    `once_per_version=True` (the review desk, where several reviewers hold links to the same version): a
+    decision already recorded on the current version raises AlreadyDecided, checked in the same transaction,
+    so of two reviewers deciding at the same moment exactly one is recorded (issue 22 item 9). The command
+    line keeps False: the office may change its mind on a version (`bulletin reject` after an approval).
     Raises FileChanged when the file on disk is another version, BulletinError without a reviewer name.
     """
     by, comment = (by or "").strip(), (comment or "").strip()
@@ -115,6 +123,12 @@ def decide_once(
             and Path(latest.path) == path
         ):
             return Decision.of(latest, ws), False
+        if once_per_version and latest is not None and latest.sha256 == current:
+            verdict = "审核通过" if latest.approved else "退回"
+            raise AlreadyDecided(
+                f"{month} 的简报（校验码 {current[:12]}）已有审核结果：{latest.reviewer} {verdict}"
+                f"（{latest.decided_at.replace('T', ' ')[:16]}）。本次审核未记录。"
+            )
         record = ledger.insert_decision(month, path, current, approved, by, comment)
     return Decision.of(record, ws), True
 

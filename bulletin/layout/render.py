@@ -7,10 +7,12 @@ so it never meets an office user's LibreOffice, and never through a shell (file 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.atomic import sha256_file, write_atomic
@@ -58,22 +60,62 @@ def convert(source: Path, fmt: str, label: str) -> bytes:
 
 
 def page_images(docx: Path, cache: Path, dpi: int = 60) -> list[Path]:
-    """PNG pages of `docx` under cache/<sha256>/ (made once per version of the file)."""
+    """PNG pages of `docx` under cache/<sha256>/ (made once per version of the file).
+
+    One LibreOffice per version at a time (issue 22 item 10: four parallel views of a new version started five):
+    whoever finds no pages takes a file lock named after the sha256 (cache/<sha256>.lock, flock: it holds between
+    threads and between processes), looks again, and renders only if no one did meanwhile; the others wait on
+    the lock and reuse the pages. The pages and bulletin.pdf are made in a temporary folder renamed to
+    cache/<sha256>/ at the end, so a reader sees every page or none."""
     sha = sha256_file(docx)
     folder = cache / sha
-    pages = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    pages = _pages(folder)
     if pages:
         return pages
     if not shutil.which("pdftoppm"):
         raise BulletinError(f"本机没有 pdftoppm，无法生成页面预览：{INSTALL_HINT}。")
-    pdf = to_pdf(docx)
-    with tempfile.TemporaryDirectory(prefix="bulletin-pages-") as work:
-        source = Path(work) / "in.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(Path(work) / "page")],
-                       capture_output=True, timeout=TIMEOUT_SECONDS, check=True)
-        made = sorted(Path(work).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
-        for n, page in enumerate(made, start=1):
-            write_atomic(folder / f"page-{n}.png", page.read_bytes())
-    write_atomic(folder / "bulletin.pdf", pdf)
+    cache.mkdir(parents=True, exist_ok=True)
+    with _locked(cache / f"{sha}.lock"):
+        pages = _pages(folder)
+        if pages:  # made by whoever held the lock before us
+            return pages
+        pdf = to_pdf(docx)
+        made = Path(tempfile.mkdtemp(prefix=".pages-", dir=cache))
+        try:
+            with tempfile.TemporaryDirectory(prefix="bulletin-pages-") as work:
+                source = Path(work) / "in.pdf"
+                source.write_bytes(pdf)
+                subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(Path(work) / "page")],
+                               capture_output=True, timeout=TIMEOUT_SECONDS, check=True)
+                for n, page in enumerate(_pages(Path(work)), start=1):
+                    shutil.copyfile(page, made / f"page-{n}.png")
+            write_atomic(made / "bulletin.pdf", pdf)
+            os.chmod(made, 0o755 & ~_umask())
+            if folder.exists():  # left half-made by an older version of this code: replaced whole
+                shutil.rmtree(folder)
+            os.rename(made, folder)
+        finally:
+            if made.exists():
+                shutil.rmtree(made, ignore_errors=True)
+    return _pages(folder)
+
+
+def _pages(folder: Path) -> list[Path]:
     return sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def _locked(path: Path):
+    """An exclusive flock on `path` (created if missing), released on leaving; waits for the holder."""
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -24,7 +24,7 @@ from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.month import Month
 from ..core.workspace import Workspace
-from ..delivery.approval import MIN_SHA_PREFIX, Decision, FileChanged, approved_file, current_version, decide_once
+from ..delivery.approval import MIN_SHA_PREFIX, AlreadyDecided, Decision, FileChanged, approved_file, current_version, decide_once
 from ..layout.pdfedition import pdf_edition
 
 # (run_id, approved, reviewer, comment, sha256) -> a Chinese sentence saying what became of the run.
@@ -44,11 +44,14 @@ class Decided:
 
 
 def decide(ws: Workspace, month: Month, *, approved: bool, by: str, comment: str = "",
-           seen_sha256: str | None = None, since: str | None = None, resume: Resumer | None = None) -> Decided:
+           seen_sha256: str | None = None, since: str | None = None, resume: Resumer | None = None,
+           once_per_version: bool = False) -> Decided:
     """Record, make the PDF edition, resume the waiting run; see the module docstring. `since`: a decision
     identical to this one recorded at or after it is not written again (the flow after a CLI resume).
+    `once_per_version`: refuse (AlreadyDecided, nothing recorded) when this version already has a decision,
+    checked inside the decision's transaction: the desk's rule (several reviewers, one decision per version).
     Raises FileChanged (nothing recorded) or BulletinError (no reviewer name, malformed checksum, no file)."""
-    decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since)
+    decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since, once_per_version)
     pdf_line = _pdf_edition(ws, month, decision) if written else ""
     resumed = _resume_waiting_run(ws, month, decision, resume) if resume is not None else ""
     return Decided(decision, written, pdf_line, resumed)
@@ -91,5 +94,5 @@ def is_approved(ws: Workspace, month: Month) -> bool:
     return True
 
 
-__all__ = ["Decided", "Decision", "FileChanged", "MIN_SHA_PREFIX", "Resumer", "WAITING", "current_version", "decide",
+__all__ = ["AlreadyDecided", "Decided", "Decision", "FileChanged", "MIN_SHA_PREFIX", "Resumer", "WAITING", "current_version", "decide",
            "is_approved", "waiting_run"]

@@ -10,7 +10,8 @@ from ..core.month import Month
 from ..core.workspace import Workspace
 from ..delivery.status import MonthStatus, month_status
 from ..core.errors import BulletinError
-from ..intake.notices import read_notices
+from ..core.atomic import sha256_file
+from ..intake.notices import find_sheets, read_notices
 from ..intake.roster import Roster
 from ..layout.render import page_images
 
@@ -37,13 +38,34 @@ def preview_pdf(ws: Workspace, sha256: str) -> Path:
     return ws.state_dir / PAGES / sha256 / "bulletin.pdf"
 
 
+_NOTICE_CACHE: dict[tuple, list[dict]] = {}
+_NOTICE_CACHE_SIZE = 64
+
+
 def notice_rows(ws: Workspace, month: Month) -> list[dict]:
-    """The month's notice sheet as the compile reads it (rows only; its problems are in the intake report)."""
+    """The month's notice sheet as the compile reads it (rows only; its problems are in the intake report).
+
+    Read once per version of the sheet (issue 22 item 10: the desk re-read notices.xlsx on every page): the rows
+    are kept by the sha256 of the sheet(s) and of the roster that resolves their units; hashing a file costs
+    far less than openpyxl. A changed sheet or roster is read again."""
+    folder = ws.month_inputs(month)
     try:
-        sheet = read_notices(ws.month_inputs(month), Roster.load(ws.roster_path))
+        sheets = find_sheets(folder)
+        key = (str(folder), tuple((p.name, sha256_file(p)) for p in sheets),
+               sha256_file(ws.roster_path) if ws.roster_path.is_file() else "")
+    except OSError:
+        return []
+    if key in _NOTICE_CACHE:
+        return [dict(row) for row in _NOTICE_CACHE[key]]
+    try:
+        sheet = read_notices(folder, Roster.load(ws.roster_path))
     except BulletinError:
         return []
-    return [{"unit": r.unit, "matter": r.matter, "category": r.category, "remark": r.remark} for r in sheet.rows]
+    rows = [{"unit": r.unit, "matter": r.matter, "category": r.category, "remark": r.remark} for r in sheet.rows]
+    if len(_NOTICE_CACHE) >= _NOTICE_CACHE_SIZE:
+        _NOTICE_CACHE.pop(next(iter(_NOTICE_CACHE)))
+    _NOTICE_CACHE[key] = rows
+    return [dict(row) for row in rows]
 
 
 def flow_run_state(ws: Workspace, month: Month) -> tuple[str, str] | None:

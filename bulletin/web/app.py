@@ -7,11 +7,19 @@ page showed (its sha256): the same path as `bulletin approve` (PDF edition, the 
 the `resume` the command line hands to create_app).
 Everything from drafts, mail and settings is shown as escaped text; no path comes from a URL but a month,
 which is checked, and a page number.
+
+The doors held shut (issue 22 items 7-10): login attempts limited per client address and for the account
+(attempts.py, the wait said in Chinese, each failure logged with the address and never the password);
+sessions kept on the server (sessions.py: revoked at logout and when BULLETIN_WEB_PASSWORD changes); the
+cookie Secure whenever [web] base_url is https (the reverse proxy may speak plain http to us); a secret file
+that is empty or short answers 503, never signs; one decision per version on the desk, checked inside the
+decision's transaction (office.decide once_per_version); one LibreOffice per version (layout/render lock).
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Form, Request
@@ -20,16 +28,21 @@ from fastapi.templating import Jinja2Templates
 
 from ..core.errors import BulletinError
 from ..core.month import Month
+from ..core.secret import SecretProblem
 from ..core.vocabulary import DraftStatus, ReviewState, SendState
 from ..core.workspace import Workspace
 from ..office import links
-from ..office.decide import FileChanged, Resumer, decide as decide_month
+from ..office.decide import AlreadyDecided, FileChanged, Resumer, decide as decide_month
 from ..office.status import MonthStatus, compiled_months, notice_rows, pages, preview_pdf
 from ..office.status import status as month_status
 from . import tokens
+from .attempts import LoginAttempts, wait_text
+from .sessions import Sessions
 
+log = logging.getLogger("bulletin.web")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-WRONG_PASSWORD_DELAY = 1.0  # seconds: guessing the office password is slow
+WRONG_PASSWORD_DELAY = 1.0  # seconds, awaited (no worker thread is held): guessing is slow
+ALREADY_DECIDED = "本期简报已有审核结果，无需再审。"
 
 
 def version_text(status: MonthStatus) -> str:
@@ -42,6 +55,10 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
     ws = Workspace.at(root)
     ws.settings  # a broken bulletin.toml stops `bulletin serve` at once, in Chinese
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    sessions = Sessions(ws)
+    attempts = LoginAttempts()
+    web = ws.settings.web
+    https_desk = web is not None and str(web.base_url).startswith("https://")
 
     def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
         context.setdefault("office", ws.settings.bulletin.office)
@@ -56,7 +73,15 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         return page(request, "message.html", status_code, text=text)
 
     def office_session(request: Request) -> str | None:
-        return tokens.session_id(ws, request.cookies.get(tokens.SESSION_COOKIE))
+        return sessions.check(request.cookies.get(tokens.SESSION_COOKIE))
+
+    def client_address(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    @app.exception_handler(SecretProblem)
+    def broken_secret(request: Request, exc: SecretProblem):
+        log.error("web secret unusable: %s", exc.__class__.__name__)
+        return message(request, str(exc), 503)
 
     def month_of(text: str) -> Month | None:
         try:
@@ -70,23 +95,36 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         return page(request, "login.html", csrf=tokens.csrf_token(ws, "login"), error="")
 
     @app.post("/login")
-    def login(request: Request, password: str = Form(""), csrf: str = Form("")):
+    async def login(request: Request, password: str = Form(""), csrf: str = Form("")):
+        # async: the delay below is awaited, so a burst of guesses holds no thread of the pool
         if not tokens.csrf_ok(ws, "login", csrf):
             return message(request, "请求无效（缺少或错误的表单校验码），请重新打开页面。", 403)
+        address = client_address(request)
+        wait = attempts.take(address)
+        if wait:
+            log.warning("office login: too many attempts from %s, refused for %d s", address, wait)
+            refused = page(request, "login.html", 429, csrf=tokens.csrf_token(ws, "login"), error=wait_text(wait))
+            refused.headers["Retry-After"] = str(wait)
+            return refused
         if not tokens.password_ok(password):
-            time.sleep(WRONG_PASSWORD_DELAY)
+            log.warning("office login: wrong password from %s", address)
+            await asyncio.sleep(WRONG_PASSWORD_DELAY)
             return page(request, "login.html", 401, csrf=tokens.csrf_token(ws, "login"), error="密码不对。")
+        attempts.succeeded(address)
+        log.info("office login from %s", address)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(tokens.SESSION_COOKIE, tokens.new_session(ws), max_age=tokens.SESSION_SECONDS,
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        response.set_cookie(tokens.SESSION_COOKIE, sessions.open(), max_age=tokens.SESSION_SECONDS,
+                            httponly=True, samesite="strict", secure=https_desk or request.url.scheme == "https")
         return response
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")):
         session = office_session(request)
         if session and tokens.csrf_ok(ws, session, csrf):
+            sessions.close(request.cookies.get(tokens.SESSION_COOKIE))
             response = RedirectResponse("/login", status_code=303)
-            response.delete_cookie(tokens.SESSION_COOKIE)
+            response.delete_cookie(tokens.SESSION_COOKIE, httponly=True, samesite="strict",
+                                   secure=https_desk or request.url.scheme == "https")
             return response
         return message(request, "请求无效。", 403)
 
@@ -181,7 +219,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
             return _review_page(request, found, token, "退回时请填写审核意见（退回原因）。", 400)
         status = month_status(ws, found.month)
         if status.decision is not None and status.decision.sha256 == status.file_sha256:
-            return _review_page(request, found, token, "本期简报已有审核结果，无需再审。", 409)
+            return _review_page(request, found, token, ALREADY_DECIDED, 409)
         if seen != status.file_sha256:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
         verdict = "审核通过" if action == "approve" else "退回"
@@ -191,7 +229,9 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
                         reviewer=found.reviewer)
         try:
             decided = decide_month(ws, Month(found.month), approved=action == "approve", by=found.reviewer,
-                                   comment=comment, seen_sha256=seen, resume=resume)
+                                   comment=comment, seen_sha256=seen, resume=resume, once_per_version=True)
+        except AlreadyDecided:  # another reviewer's decision on this version came first (same transaction)
+            return _review_page(request, found, token, ALREADY_DECIDED, 409)
         except FileChanged:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
         return page(request, "done.html", summary=decided.decision.summary(),

@@ -1,38 +1,17 @@
-"""The office's session and CSRF tokens, signed with the workspace's secret (core/secret.py); reviewers' links
-are made and read by office/links.py."""
+"""The office's CSRF tokens, signed with the workspace's secret (core/secret.py), and the password check; the
+office's sessions are kept server-side (sessions.py); reviewers' links are made and read by office/links.py."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
-
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..core.secret import secret
 from ..core.workspace import Workspace
+from .sessions import SESSION_SECONDS, office_password
 
 SESSION_COOKIE = "bulletin_session"
-SESSION_SECONDS = 12 * 3600
-
-
-def _sessions(ws: Workspace) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret(ws), salt="bulletin-office-session")
-
-
-def new_session(ws: Workspace) -> str:
-    return _sessions(ws).dumps({"office": secrets.token_hex(8)})
-
-
-def session_id(ws: Workspace, cookie: str | None) -> str | None:
-    if not cookie:
-        return None
-    try:
-        data = _sessions(ws).loads(cookie, max_age=SESSION_SECONDS)
-    except BadSignature:
-        return None
-    return str(data.get("office")) if isinstance(data, dict) and data.get("office") else None
+__all__ = ["SESSION_COOKIE", "SESSION_SECONDS", "csrf_ok", "csrf_token", "password_ok"]
 
 
 def csrf_token(ws: Workspace, subject: str) -> str:
@@ -46,5 +25,6 @@ def csrf_ok(ws: Workspace, subject: str, value: str | None) -> bool:
 
 def password_ok(given: str) -> bool:
     """BULLETIN_WEB_PASSWORD, compared in constant time; no password set: no office login at all."""
-    expected = os.environ.get("BULLETIN_WEB_PASSWORD", "")
-    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+    expected = office_password()
+    digest = lambda text: hashlib.sha256(text.encode()).digest()  # equal lengths: no length leaks
+    return bool(expected) and hmac.compare_digest(digest(expected), digest(given))
