@@ -106,7 +106,8 @@ def test_the_report_is_approved_and_sent_as_its_own_series(tmp_path, smtp_server
 
     status = _run("status", *w, "--series", "督查专报", "-m", ROUND_MONTH)
     assert "督查专报 第1期" in status.output
-    assert "bulletin approve --series 督查专报 --month 2020-09" in status.output
+    assert "审核：已通过" in status.output and "bulletin approve" not in status.output  # approved: no hint
+    assert "已发送 [督查] 区督查室" in status.output
     # the bulletin's ledger: issue 64 for 2026-10 and nothing else, no approval, no delivery
     with Ledger(kit.root / ".bulletin" / "ledger.sqlite3") as ledger:
         assert ledger.assigned_number("2026-10") == 64
