@@ -26,6 +26,10 @@ declare -A SOURCE=(
   [approval]=bulletin/delivery/approval.py
   [ledger]=bulletin/core/ledger.py
   [flow]=flows/decisions.py
+  [decide]=bulletin/office/decide.py
+  [mailparse]=bulletin/intake/mailparse.py
+  [sheetsafety]=bulletin/core/sheetsafety.py
+  [returnsheets]=bulletin/intake/returnsheets.py
 )
 declare -A TESTS=(
   [sanitize]="tests/intake/test_sanitize.py tests/intake/test_hostile_drafts.py"
@@ -36,8 +40,12 @@ declare -A TESTS=(
   [approval]="tests/delivery/test_approval.py tests/delivery/test_delivery.py"
   [ledger]="tests/core/test_ledger.py tests/delivery/test_approval.py tests/delivery/test_delivery.py"
   [flow]="tests/flows/test_flow_decisions.py"
+  [decide]="tests/office/test_one_decide_path.py tests/delivery/test_approval.py"
+  [mailparse]="tests/intake/test_mailbox_parts.py tests/intake/test_mail_properties.py tests/intake/test_hostile_mail.py"
+  [sheetsafety]="tests/intake/test_hostile_sheets.py tests/intake/test_notices.py tests/supervision/test_supervision_round.py"
+  [returnsheets]="tests/supervision/test_returned_sheet_trust.py tests/intake/test_mailbox_returned_sheets.py"
 )
-ORDER=(sanitize docxfile drafts intake delivery approval ledger flow)
+ORDER=(sanitize docxfile drafts intake delivery approval ledger flow decide mailparse sheetsafety returnsheets)
 
 modules=("$@")
 [ ${#modules[@]} -eq 0 ] && modules=("${ORDER[@]}")
