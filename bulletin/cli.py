@@ -268,7 +268,7 @@ def deploy(
     pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池")] = "bulletin",
     queue: Annotated[Optional[str], typer.Option("--queue", help="工作队列（默认 default）")] = None,
 ) -> None:
-    """把本工作目录的月度流程（有 [mailbox] 时还有每日收稿）部署到 PREFECT_API_URL 所指的 Prefect 服务器。"""
+    """把本工作目录的月度流程（有 [mailbox] 时还有每日收稿，有 [calendar] 时还有每日约稿催报）部署到 PREFECT_API_URL 所指的 Prefect 服务器。"""
     from flows.deploy import check_workspace, deploy_workspace  # Prefect only for this command
 
     url = _prefect_server()
@@ -438,6 +438,25 @@ def fetch(
     _say(report.summary())
     for error in report.receipts.get("errors", []):
         _say(error, "回执未发出 ", "yellow")
+
+
+@app.command()
+@_guard
+def remind(
+    workspace: WorkspaceOpt = None,
+    month: Annotated[Optional[str], typer.Option("--month", "-m", help="月份 YYYY-MM（默认今天所在的月份）")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="按这一天执行 YYYY-MM-DD（补发错过的一天，或配合 --dry-run 试看）")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发给哪些单位，不发送")] = False,
+) -> None:
+    """约稿与催报：约稿日把 约稿.txt 发给各单位；催报日提醒尚未报送（或约稿未交）的单位。已发过的不再重复。"""
+    from .office.remind import remind as remind_units
+
+    ws = _workspace(workspace)
+    result = remind_units(ws, Month.parse(month) if month else None, _parse_date(today) if today else None,
+                          dry_run=dry_run)
+    _say(result.summary())
+    if not result.complete:
+        raise typer.Exit(2)
 
 
 # ===== bulletin tasks …: the supervision round (督查专报) (owner: supervision) ===============================

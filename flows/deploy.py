@@ -1,7 +1,8 @@
 """`bulletin deploy`: register (or update) a workspace's deployments on the Prefect server at PREFECT_API_URL.
 
-One deployment per office and flow, named after the office's short name ("monthly-bulletin/章贡区"), with the
-workspace's schedule ([schedule] cron, Asia/Shanghai by default), its workspace as parameter and a tag
+One deployment per office and flow (the monthly bulletin; the daily mailbox collection with [mailbox]; the
+daily call and reminders `remind` with [calendar]; the supervision round with a series), named after the
+office's short name ("monthly-bulletin/章贡区"), with the workspace's schedule ([schedule] cron, Asia/Shanghai by default), its workspace as parameter and a tag
 `office:<short name>` that every run of it carries, so one server's UI can filter by office. The code is the
 checkout this file belongs to: workers run it from there (a set_working_directory pull step), as the
 single-office prefect.yaml does. The workspace is checked first, with compile's and send's Chinese messages.
@@ -20,6 +21,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 MONTHLY = ("monthly-bulletin", "flows/monthly_bulletin.py:monthly_bulletin")
 COLLECT = ("collect-drafts", "flows/collect_drafts.py:collect_drafts")
 SUPERVISION = ("supervision", "flows/supervision.py:supervision")
+REMIND = ("remind", "flows/remind.py:remind_flow")
 COLLECT_CRON = "0 18 * * *"  # 18:00 every day: receipts the same day
 JOB_ENV = {"PREFECT_LOGGING_EXTRA_LOGGERS": "bulletin", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
@@ -57,6 +59,9 @@ def deploy_workspace(root: Path, *, name: str | None = None, pool: str = "bullet
     plans = [(MONTHLY, settings.schedule.cron)]
     if settings.mailbox is not None:
         plans.append((COLLECT, COLLECT_CRON))
+    if settings.calendar is not None:  # 约稿/催报: every day at [calendar] remind_time (09:00 by default)
+        hour, minute = settings.calendar.remind_clock
+        plans.append((REMIND, f"{minute} {hour} * * *"))
     if settings.series:  # a 督查专报 series: its round is started by hand (often quarterly), so no schedule
         plans.append((SUPERVISION, None))
     done = []

@@ -149,6 +149,8 @@ def publish_intake(status: MonthStatus) -> None:
             "文件": d.get("file", ""), "栏目": d.get("column", ""), "单位": d.get("unit", ""),
             "标题": d.get("title", ""), "状态": DraftStatus.text_of(d.get("status", "")),
             "原因": d.get("reason", ""),
+            # [calendar]: received after the deadline (office/calendar.py; absent in older ledger rows)
+            **({"迟报": "迟报" if d.get("late") else ""} if "late" in d else {}),
         }
         for d in (c.drafts if c else [])
     ]

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .addresses import EmailNotValidError, check_address
 from .errors import ConfigError
@@ -176,12 +176,71 @@ class ScoringSettings(_Section):
     praise_min: int = Field(default=2, ge=1)  # suggest 通报表扬 from this many printed items in a month
     count_refused: bool = False  # files that could not be used count as 报送 (unit from their file name)
     levels: dict[NonEmpty, float] = {"市级": 5, "省级": 10, "国家级": 20}
+    # [calendar] (issue 25): points per draft received after the deadline (迟报; usually negative), per
+    # commissioned topic (约稿) sent and per one not sent by the deadline. 0: lateness and 约稿 are shown, not scored.
+    late: float = 0
+    commission_done: float = 0
+    commission_missed: float = 0
 
     @field_validator("levels")
     @classmethod
     def _with_default_levels(cls, levels: dict[str, float]) -> dict[str, float]:
         """[scoring.levels] names the levels it changes or adds; the others keep their default points."""
         return {"市级": 5, "省级": 10, "国家级": 20} | levels
+
+
+class CalendarSettings(_Section):
+    """[calendar] (issue 25): the month's 约稿/催报 calendar in the office's time zone ([schedule] timezone).
+    Drafts of a month are due on its `deadline` day at `deadline_time`; the call (约稿通知, inputs/<month>/约稿.txt)
+    goes out on `call_day`; `bulletin remind` reminds silent units `remind_days_before` days before the deadline
+    (0: on the day), at `remind_time` when deployed (daily Prefect run). A day past the month's end means its
+    last day (deadline = 31 is the 30th in November)."""
+
+    deadline: int = Field(default=25, ge=1, le=31)
+    deadline_time: NonEmpty = "18:00"
+    call_day: int = Field(default=1, ge=1, le=31)
+    remind_days_before: list[int] = [3, 1, 0]
+    remind_time: NonEmpty = "09:00"
+
+    @field_validator("deadline_time", "remind_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", value.strip())
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError(f"时间应写成 时:分（24 小时制），如 \"18:00\"，现在是 \"{value}\"")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    @field_validator("remind_days_before")
+    @classmethod
+    def _days(cls, days: list[int]) -> list[int]:
+        for day in days:
+            if not 0 <= day <= 27:
+                raise ValueError(f"提前天数应在 0 到 27 之间（0 表示截止当天），现在有 {day}")
+        return sorted(set(days), reverse=True)
+
+    @model_validator(mode="after")
+    def _call_before_deadline(self):
+        if self.call_day > self.deadline:
+            raise ValueError(f"约稿日 call_day（{self.call_day} 日）应在截止日 deadline（{self.deadline} 日）之前")
+        return self
+
+    @property
+    def deadline_clock(self) -> tuple[int, int]:
+        hour, minute = self.deadline_time.split(":")
+        return int(hour), int(minute)
+
+    @property
+    def remind_clock(self) -> tuple[int, int]:
+        hour, minute = self.remind_time.split(":")
+        return int(hour), int(minute)
+
+
+class IntakeSettings(_Section):
+    """[intake] (issue 27): how a compile reads the month's drafts. `near_duplicate`: a draft whose text reaches
+    this Jaccard similarity (character 3-grams; bulletin/archive/similar.py) with another unit's draft of the
+    month or with any archived article is marked 疑似重复 in the intake report (never dropped); 0 turns it off."""
+
+    near_duplicate: float = Field(default=0.8, ge=0, le=1)
 
 
 class LayoutSettings(_Section):
@@ -224,6 +283,7 @@ class Settings(_Section):
     scoring: ScoringSettings = ScoringSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     web: WebSettings | None = None  # the review desk; without it, review mails carry no link
+    calendar: CalendarSettings | None = None  # 约稿/催报 (bulletin remind); without it, no deadline, no reminders
 
 
 _KEY_NAMES = {
@@ -234,6 +294,11 @@ _KEY_NAMES = {
     "first_issue": "起始期号",
     "report_to": "报送对象（报：）",
     "send_to": "发送对象（发：）",
+    "deadline": "报送截止日",
+    "deadline_time": "截止时间",
+    "call_day": "约稿日",
+    "remind_days_before": "提前几天催报",
+    "remind_time": "催报时间",
 }
 
 

@@ -99,7 +99,8 @@ def build_message(
     if unsent:
         msg["X-Unsent"] = "1"  # Outlook opens the .eml as a draft with a Send button
     msg.attach(MIMEText(body, "plain", "utf-8"))
-    msg.attach(attachment_part(attachment, filename))
+    if filename:  # a notice or reminder (delivery/reminders.py) is text only
+        msg.attach(attachment_part(attachment, filename))
     for data, name in more:  # the PDF edition next to the Word file
         msg.attach(attachment_part(data, name))
     return msg.as_bytes(policy=_POLICY)

@@ -31,6 +31,7 @@ class MonthStatus:
     approve_command: str = "bulletin approve"  # the publication's own, with its --series and --month
     deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
     reviewed_by_mail: int = 0  # reviewers who got the current file
+    calendar: list[str] = field(default_factory=list)  # [calendar]: 约稿/催报 lines (office/remind.calendar_lines)
 
     @property
     def approved(self) -> bool:
@@ -106,6 +107,13 @@ class MonthStatus:
                 unit = f"（{d['unit']}）" if d.get("unit") else ""
                 reason = f"：{d['reason']}" if d.get("reason") else ""
                 lines.append(f"  - {S.text_of(d.get('status', ''))} {what}{unit}{reason}")
+        late = [d for d in drafts if d.get("late")]
+        if late:
+            lines.append(f"迟报 {len(late)} 份（晚于报送截止时间收到）：")
+            for d in late:
+                unit = f"（{d['unit']}）" if d.get("unit") else ""
+                when = str(d.get("received", ""))[5:16].replace("T", " ")
+                lines.append(f"  - 迟报 {d.get('title') or d.get('file', '')}{unit} {when} 收到")
         return lines
 
     def _approval_line(self) -> str:
@@ -125,7 +133,7 @@ class MonthStatus:
     def lines(self) -> list[str]:
         if self.compile is None:
             head = f"{self.month}：尚未编排"
-            return [head + (f"（已分配期号 第{self.number}期）" if self.number else "")]
+            return [head + (f"（已分配期号 第{self.number}期）" if self.number else "")] + self.calendar
         c = self.compile
         file_state = "" if self.file_sha256 else "（文件不存在！）"
         if self.edited_since_compile:
@@ -162,7 +170,7 @@ class MonthStatus:
             if email not in listed:
                 lines.append(f"  {SendState.of(record.status).text} {email}（已不在收件人名单中）")
         lines += [f"  名单问题：{p}" for p in self.recipient_problems]
-        return lines
+        return lines + self.calendar
 
     def summary(self) -> str:
         return "\n".join(self.lines())

@@ -19,7 +19,11 @@ PAGES = "pages"  # ws.state_dir / pages / <sha256> / page-N.png and bulletin.pdf
 
 
 def status(ws: Workspace, month: Month) -> MonthStatus:
-    return month_status(ws, month)
+    result = month_status(ws, month)
+    from .remind import calendar_lines  # [calendar]: the call, the deadline, who was reminded when
+
+    result.calendar = calendar_lines(ws, month)
+    return result
 
 
 def compiled_months(ws: Workspace) -> list[Month]:

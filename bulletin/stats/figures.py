@@ -55,6 +55,9 @@ class Item:
     code: str = DraftStatus.ACCEPTED  # the ledger's draft state of the file
     scored: bool = True  # earns the 报送 points (a refused file only with [scoring] count_refused)
     reason: str = ""  # 说明: why a file was not used, or that it was taken out before approval
+    received: str = ""  # ISO time it was received (mailbox arrival, or first seen), [calendar] only
+    late: bool = False  # 迟报: received after the month's deadline ([calendar] deadline)
+    topic: str = ""  # the commissioned topic (约稿) it fulfils
 
 
 @dataclass
@@ -63,6 +66,19 @@ class MonthFigures:
     number: int | None
     approved: bool  # False: pending (no approval yet, or the last decision was a rejection)
     items: list[Item] = field(default_factory=list)
+    commissioned: dict[str, list[str]] = field(default_factory=dict)  # unit -> its 约稿 topics (约稿.txt)
+    closed: bool = False  # the deadline passed: a topic not received by now is missed
+
+    def late(self, unit: str) -> int:
+        return sum(1 for i in self.items if i.counted and i.late and i.unit == unit)
+
+    def topics_done(self, unit: str) -> int:
+        met = {i.topic for i in self.items if i.counted and i.unit == unit and i.topic}
+        return sum(1 for t in self.commissioned.get(unit, []) if t in met)
+
+    def topics_missed(self, unit: str) -> int:
+        """Commissioned topics not received by the deadline (0 while the deadline has not passed)."""
+        return len(self.commissioned.get(unit, [])) - self.topics_done(unit) if self.closed else 0
 
     def submitted(self, unit: str) -> int:
         return sum(1 for i in self.items if i.counted and i.unit == unit)
@@ -91,6 +107,14 @@ class UnitRow:
     points: float
     leads: int
     pending: bool = False  # everything it sent waits for a decision: 采用 is 待审, not 0
+    late: int = 0  # 迟报 items
+    commissioned: int = 0  # 约稿 topics assigned to it
+    commission_done: int = 0
+
+    @property
+    def commission_shown(self) -> str:
+        """约稿 completion as the 排名 sheet shows it: "1/2", "" when none was assigned."""
+        return f"{self.commission_done}/{self.commissioned}" if self.commissioned else ""
 
     @property
     def adopted_shown(self) -> int | str:
@@ -105,6 +129,7 @@ class Stats:
     upper: list[UpperAdoption]
     silent: dict[str, list[str]]  # month -> roster units that sent nothing
     problems: list[str] = field(default_factory=list)
+    calendar: bool = False  # [calendar] is set: 迟报 and 约稿 columns are shown
 
 
 def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSettings, *,
@@ -127,6 +152,7 @@ def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSe
             key = (item.unit, normalize(item.title)) if item.counted else ("", item.file)
             if item.code == DraftStatus.REFUSED and key in by_key and by_key[key].code != DraftStatus.REFUSED:
                 continue  # "x.doc" beside the "x.docx" that was used: one item, the usable one
+            _keep_first_receipt(item, by_key.get(key))
             by_key[key] = item  # a later compile's file of the same item replaces the earlier one
     printed_keys = set()
     if printed is not None:
@@ -136,6 +162,7 @@ def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSe
                 item = _item(month, printed, row, roster, scoring, sender_units)
                 key = (item.unit, normalize(item.title)) if item.counted else ("", item.file)
                 printed_keys.add(key)
+                _keep_first_receipt(item, by_key.get(key))
                 by_key[key] = item
                 if not lead_done:
                     item.lead, lead_done = item.counted, True
@@ -150,6 +177,16 @@ def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSe
             item.status = DraftStatus.FLAGGED.text if item.code == DraftStatus.FLAGGED else PENDING
     figures.items = sorted(by_key.values(), key=lambda i: (i.counted is False, i.file))
     return figures
+
+
+def _keep_first_receipt(item: Item, earlier: Item | None) -> None:
+    """An item is as late as its first file: a revision sent after the deadline does not make an on-time item
+    迟报 (and a topic met by the first file stays met)."""
+    if earlier is None:
+        return
+    if earlier.received and (not item.received or earlier.received < item.received):
+        item.received, item.late = earlier.received, earlier.late
+    item.topic = item.topic or earlier.topic
 
 
 def _approved_compile(ledger: Ledger, month: str, compiles: list[CompileRecord]) -> CompileRecord | None:
@@ -172,7 +209,7 @@ def _item(month: str, record: CompileRecord, row: dict, roster: Roster, scoring:
     if status in PRINTED:
         canonical = (roster.resolve(unit) or unit) if unit else ""
         return Item(month, record.number, file, canonical or UNKNOWN_UNIT, title, DraftStatus(status).text,
-                    row.get("sha256", ""), counted=bool(canonical), code=status)
+                    row.get("sha256", ""), counted=bool(canonical), code=status, **_timing(row))
     if status in (DraftStatus.DUPLICATE, DraftStatus.REPLACED):
         return Item(month, record.number, file, "", "", DraftStatus(status).text, "", counted=False, code=status,
                     reason=row.get("reason", ""))
@@ -182,18 +219,30 @@ def _item(month: str, record: CompileRecord, row: dict, roster: Roster, scoring:
         canonical = (roster.resolve(named) or named) if named else ""
         return Item(month, record.number, file, canonical, guessed_title if canonical else "",
                     DraftStatus.REFUSED.text, "", counted=bool(canonical), code=status,
-                    scored=scoring.count_refused, reason=row.get("reason", ""))
+                    scored=scoring.count_refused, reason=row.get("reason", ""), **_timing(row))
     return None
+
+
+def _timing(row: dict) -> dict:
+    """What compile recorded of a row against the calendar (office/calendar.py): received, late, topic."""
+    return {"received": row.get("received", ""), "late": bool(row.get("late")), "topic": row.get("topic", "")}
 
 
 def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringSettings,
             upper: list[UpperAdoption] = (), problems: list[str] = (), *, year: str | None = None,
-            sender_units: Mapping[str, Mapping[str, str]] | None = None) -> Stats:
+            sender_units: Mapping[str, Mapping[str, str]] | None = None,
+            calls: Mapping[str, tuple[Mapping[str, list[str]], bool]] | None = None, calendar: bool = False) -> Stats:
     """year: the statistics are the year's (上级采用 counts by the year of its date); without it, only the
-    上级采用 of the given months count (one month's statistics). sender_units: month -> file -> unit."""
+    上级采用 of the given months count (one month's statistics). sender_units: month -> file -> unit.
+    calls: month -> (unit -> its 约稿 topics, whether the month's deadline has passed); calendar: [calendar] is
+    set (the 迟报 and 约稿 columns are shown)."""
     sender_units = sender_units or {}
+    calls = calls or {}
     figures = [f for f in (month_figures(ledger, m, roster, scoring, sender_units=sender_units.get(m))
                            for m in months) if f is not None]
+    for f in figures:
+        commissioned, closed = calls.get(f.month, ({}, False))
+        f.commissioned, f.closed = {u: list(t) for u, t in commissioned.items()}, closed
     upper = [u for u in upper if (str(u.day.year) == year if year else u.month in months)]
     roster_units = list(dict.fromkeys(roster.canonical.values()))
     units = list(dict.fromkeys(roster_units + sorted({u for f in figures for u in f.units()})
@@ -206,15 +255,22 @@ def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringS
         decided = sum(f.submitted(unit) for f in figures if f.approved)
         leads = sum(1 for f in figures for i in f.items if i.lead and i.unit == unit)
         ups = [u for u in upper if u.unit == unit]
+        late = sum(f.late(unit) for f in figures)
+        done = sum(f.topics_done(unit) for f in figures)
+        missed = sum(f.topics_missed(unit) for f in figures)
         points = (scored * scoring.submitted + adopted * scoring.adopted + leads * scoring.lead
-                  + sum(scoring.levels[u.level] for u in ups))
+                  + sum(scoring.levels[u.level] for u in ups)
+                  + late * scoring.late + done * scoring.commission_done + missed * scoring.commission_missed)
         rows.append(UnitRow(0, unit, submitted, adopted, adopted / decided if decided else None, len(ups),
-                            points, leads, pending=submitted > 0 and decided == 0))
+                            points, leads, pending=submitted > 0 and decided == 0, late=late,
+                            commissioned=sum(len(f.commissioned.get(unit, [])) for f in figures),
+                            commission_done=done))
     rows.sort(key=lambda r: (-r.points, -r.adopted, -r.submitted, units.index(r.unit)))
     for n, row in enumerate(rows, start=1):
         row.rank = rows[n - 2].rank if n > 1 and row.points == rows[n - 2].points else n
     silent = {f.month: [u for u in roster_units if f.submitted(u) == 0] for f in figures}
-    return Stats(year or (months[0][:4] if months else ""), figures, rows, list(upper), silent, list(problems))
+    return Stats(year or (months[0][:4] if months else ""), figures, rows, list(upper), silent, list(problems),
+                 calendar=calendar)
 
 
 def months_of(ledger: Ledger, year: str | None = None, month: str | None = None) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
@@ -13,6 +15,7 @@ from ..intake.notices import NoticeRow, read_notices, units_named, write_notice_
 from ..intake.roster import Roster
 from .figures import Stats, compute, month_figures, months_of
 from .upper import FILE_NAME as UPPER_FILE, read_upper
+from ..intake.calendar import MonthCalendar, read_call
 
 SUGGESTIONS_NAME = "通报建议.xlsx"
 
@@ -43,9 +46,11 @@ def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) 
         if not any(ledger.compiles(m) for m in months):
             raise BulletinError(f"{month or year + '年'}没有编排记录，无法统计。")
     senders = {m: sender_units(ws, m, roster) for m in months}
+    calls = {m: commissioned(ws, m, roster, problems) for m in months}
     with Ledger(ws.ledger_path) as ledger:
         stats = compute(ledger, months, roster, settings.scoring, upper, problems,
-                        year=None if month else year, sender_units=senders)
+                        year=None if month else year, sender_units=senders, calls=calls,
+                        calendar=settings.calendar is not None)
     from .picture import write_ranking_png
     from .workbook import write_workbook  # openpyxl: only `bulletin stats` pays for it
 
@@ -55,6 +60,28 @@ def run_stats(ws: Workspace, year: str | None = None, month: str | None = None) 
     workbook = write_workbook(stats, folder / f"{name}.xlsx", settings.bulletin.short_title)
     picture = write_ranking_png(stats, folder / f"{name}-得分排名.png", f"{label}信息报送得分排名")
     return StatsResult(stats, workbook, picture)
+
+
+def commissioned(ws: Workspace, month: str, roster: Roster, problems: list[str] | None = None,
+                 now: datetime | None = None) -> tuple[dict[str, list[str]], bool]:
+    """(unit -> its 约稿 topics from inputs/<month>/约稿.txt, whether they are due): due once the month's
+    [calendar] deadline has passed; without [calendar], once the month is compiled (what is not in, is missed)."""
+    try:
+        notice = read_call(ws.month_inputs(month), roster)
+    except BulletinError as exc:
+        if problems is not None:
+            problems.append(str(exc))
+        return {}, False
+    if notice is None:
+        return {}, False
+    topics: dict[str, list[str]] = {}
+    for t in notice.topics:
+        topics.setdefault(t.unit, []).append(t.topic)
+    cal = ws.settings.calendar
+    if cal is None:
+        return topics, True
+    deadline = MonthCalendar.of(cal, month, ZoneInfo(ws.settings.schedule.timezone)).deadline
+    return topics, (now or datetime.now(deadline.tzinfo)) > deadline
 
 
 def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
@@ -68,6 +95,7 @@ def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
         figures = month_figures(ledger, month, roster, settings.scoring, assume_printed=True, sender_units=senders)
     if figures is None:
         return []
+    figures.commissioned, figures.closed = commissioned(ws, month, roster)
     number = int(month[5:])
     subject = settings.bulletin.notice_heading_subject
     rows: list[NoticeRow] = []
@@ -80,9 +108,17 @@ def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
                                   "通报表扬", ""))
     praised = {unit for row in read_notices(ws.month_inputs(month), roster).rows if row.category == "通报表扬"
                for unit in units_named(row.unit, roster)}
+    met = {(i.unit, i.topic) for i in figures.items if i.counted and i.topic}
     for unit in dict.fromkeys(roster.canonical.values()):
-        if figures.submitted(unit) == 0 and unit not in praised:
-            rows.append(NoticeRow(len(rows) + 1, unit, f"未按时报送{number}月份{subject}工作信息", "通报批评", ""))
+        missed = [t for t in figures.commissioned.get(unit, []) if (unit, t) not in met] if figures.closed else []
+        commission = f"未完成{number}月份约稿“{'”“'.join(missed)}”" if missed else ""
+        if unit in praised:
+            continue
+        if figures.submitted(unit) == 0:
+            matter = f"未按时报送{number}月份{subject}工作信息" + (f"，{commission}" if commission else "")
+            rows.append(NoticeRow(len(rows) + 1, unit, matter, "通报批评", ""))
+        elif commission:
+            rows.append(NoticeRow(len(rows) + 1, unit, commission, "通报批评", ""))
     return rows
 
 

@@ -61,9 +61,13 @@ def _body(sheet: Worksheet, first_row: int = 2) -> None:
 
 def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
     sheet.title = "排名"
-    _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"], [7, 24, 8, 8, 9, 10, 9])
+    # With [calendar]: 迟报 (items received after the deadline) and 约稿 completion ("1/2") after the score.
+    extra = (["迟报", "约稿完成"], [8, 10]) if stats.calendar else ([], [])
+    _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"] + extra[0],
+            [7, 24, 8, 8, 9, 10, 9] + extra[1])
     for row in stats.ranking:
-        sheet.append([row.rank, row.unit, row.submitted, row.adopted_shown, row.rate, row.upper, row.points])
+        more = [row.late, row.commission_shown or None] if stats.calendar else []
+        sheet.append([row.rank, row.unit, row.submitted, row.adopted_shown, row.rate, row.upper, row.points] + more)
     _body(sheet)
     last = sheet.max_row
     for n in range(2, last + 1):
@@ -81,7 +85,7 @@ def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
         chart.x_axis.scaling.orientation = "maxMin"  # first place at the top
         chart.height = max(7.5, 0.5 * (last - 1) + 2)
         chart.width = 16
-        sheet.add_chart(chart, "I2")
+        sheet.add_chart(chart, "K2" if stats.calendar else "I2")
 
 
 def _monthly(sheet: Worksheet, stats: Stats) -> None:
@@ -129,11 +133,15 @@ def _monthly(sheet: Worksheet, stats: Stats) -> None:
 
 
 def _items(sheet: Worksheet, stats: Stats) -> None:
-    _header(sheet, ["月份", "期号", "文件", "单位", "标题", "状态", "sha256", "说明"], [9, 7, 34, 20, 46, 9, 20, 40])
+    extra = (["收到时间", "迟报", "约稿"], [17, 7, 24]) if stats.calendar else ([], [])
+    _header(sheet, ["月份", "期号", "文件", "单位", "标题", "状态", "sha256", "说明"] + extra[0],
+            [9, 7, 34, 20, 46, 9, 20, 40] + extra[1])
     for f in stats.months:
         for item in f.items:
+            more = [item.received[:16].replace("T", " ") or None, "迟报" if item.late else None,
+                    item.topic or None] if stats.calendar else []
             sheet.append([f.month, item.number, item.file, item.unit, item.title, item.status, item.sha256,
-                          item.reason or None])
+                          item.reason or None] + more)
     _body(sheet)
     for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
