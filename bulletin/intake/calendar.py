@@ -115,7 +115,8 @@ class CallNotice:
 
 
 _MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．)）]|[-*•·●◆■□—]+)\s*")
-_HEAD_SPLIT = re.compile(r"[、，,;；/]|和|及")
+_TOPIC_EDGES = " 。.;；:：,，、"
+_HEAD_SPLIT = re.compile(r"[、，,;；/]")  # never 和: 区人力资源和社会保障局 is one unit
 
 
 def parse_call(text: str, roster: Roster) -> CallNotice:
@@ -123,6 +124,7 @@ def parse_call(text: str, roster: Roster) -> CallNotice:
     commission a unit the roster does not know."""
     notice = CallNotice()
     seen: set[tuple[str, str]] = set()
+    text = text.removeprefix("\ufeff")  # a BOM that a decoder left (Notepad's UTF-8)
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         line = clean_text(raw)
         if not line:
@@ -132,15 +134,17 @@ def parse_call(text: str, roster: Roster) -> CallNotice:
         if colon:
             parts = [p for p in (x.strip() for x in _HEAD_SPLIT.split(head)) if p]
             units = [roster.resolve(p) for p in parts]
-            topic = rest.strip(" 。;；")
+            topic = rest.strip(_TOPIC_EDGES)
             if parts and all(units):
-                if not topic:
+                if not any(c.isalnum() for c in topic):
                     notice.problems.append(f"{CALL_FILE} 第{number}行：“{head}”后没有约稿题目，已忽略。")
                     continue
-                for unit in dict.fromkeys(units):
-                    if (unit, topic) not in seen:
-                        seen.add((unit, topic))
-                        notice.topics.append(Topic(unit, topic, number))
+                new = [u for u in dict.fromkeys(units) if (u, topic) not in seen]
+                if not new:
+                    notice.problems.append(f"{CALL_FILE} 第{number}行：与前面的约稿相同，已合并。")
+                for unit in new:
+                    seen.add((unit, topic))
+                    notice.topics.append(Topic(unit, topic, number))
                 continue
             strangers = [p for p, u in zip(parts, units) if not u and looks_like_unit(p)]
             if strangers and topic:

@@ -26,6 +26,7 @@ from ..core.month import Month
 from ..core.workspace import Workspace
 from ..delivery.approval import MIN_SHA_PREFIX, AlreadyDecided, Decision, FileChanged, approved_file, current_version, decide_once
 from ..layout.pdfedition import pdf_edition
+from .archive import archive_approved
 
 # (run_id, approved, reviewer, comment, sha256) -> a Chinese sentence saying what became of the run.
 Resumer = Callable[..., str]
@@ -38,9 +39,10 @@ class Decided:
     written: bool  # False: the same decision was already recorded (e.g. by the command that resumed the run)
     pdf_line: str = ""  # what became of the PDF edition ("" when there is none to make)
     resumed: str = ""  # what became of the waiting flow run ("" when none waits)
+    archived: str = ""  # issue 27: the approved issue's articles in the archive (office/archive.py)
 
     def lines(self) -> list[str]:
-        return [line for line in (self.decision.summary(), self.pdf_line, self.resumed) if line]
+        return [line for line in (self.decision.summary(), self.pdf_line, self.archived, self.resumed) if line]
 
 
 def decide(ws: Workspace, month: Month, *, approved: bool, by: str, comment: str = "",
@@ -53,8 +55,9 @@ def decide(ws: Workspace, month: Month, *, approved: bool, by: str, comment: str
     Raises FileChanged (nothing recorded) or BulletinError (no reviewer name, malformed checksum, no file)."""
     decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since, once_per_version)
     pdf_line = _pdf_edition(ws, month, decision) if written else ""
+    archived = archive_approved(ws, month) if written and decision.approved else ""
     resumed = _resume_waiting_run(ws, month, decision, resume) if resume is not None else ""
-    return Decided(decision, written, pdf_line, resumed)
+    return Decided(decision, written, pdf_line, resumed, archived=archived)
 
 
 def _pdf_edition(ws: Workspace, month: Month, decision: Decision) -> str:
