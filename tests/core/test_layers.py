@@ -2,7 +2,7 @@
 inside functions, relative or absolute) is held to the allowed directions, and no import cycle exists between
 the packages. A move that breaks the layering fails here, naming the module and the import.
 
-    core < intake < layout < delivery < stats < supervision < office < {cli, web}      flows on top
+    core < intake < layout < delivery < stats < supervision < archive < office < {cli, web}      flows on top
 
 - A feature package imports only core and the packages before it (data flows one way).
 - office/ (the application layer) may import every feature package.
@@ -18,7 +18,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["core", "intake", "layout", "delivery", "stats", "supervision", "office"]
+ORDER = ["core", "intake", "layout", "delivery", "stats", "supervision", "archive", "office"]
 DOORS = {"cli", "web"}
 
 

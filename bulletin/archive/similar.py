@@ -1,0 +1,134 @@
+"""Near-duplicate articles (疑似重复): the measure, and the check a compile runs.
+
+The measure: the Jaccard similarity of the two texts' sets of character 3-grams ("shingles"), after NFKC and
+with whitespace and punctuation removed — |A ∩ B| / |A ∪ B|. Chinese has no spaces, so characters, not words,
+are the unit; 3-grams are specific enough that two unrelated bulletin articles in the same official style share
+few (measured on the bench archive: well under 0.2), while a copy with its unit, a few phrases and some figures
+rewritten keeps most. At or above `[intake] near_duplicate` (default 0.8) the draft is marked 疑似重复 in the
+intake report, naming the other article (期号, unit, title). It is never dropped and never merged: the office
+decides.
+
+Speed: exact Jaccard of every draft against a five-year archive (120 × 1,800 set intersections) costs seconds.
+Each archived article keeps a MinHash signature (128 minimum hash values, stored when the issue is archived);
+the share of equal values between two signatures estimates their Jaccard similarity (standard error about 0.035
+at 0.8). Pairs whose estimate reaches the threshold less a margin (0.15, more than four standard errors) are
+then measured exactly from their texts, and only the exact value decides. The signature is computed here with
+numpy (the universal-hash MinHash datasketch uses, h(x) = (a·x + b) mod (2^61 − 1), over CRC-32 of the
+shingle), because datasketch pulls in scipy for what is twenty lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 3
+NUM_PERM = 128
+SIGNATURE_VERSION = 1  # stored with each signature: a change of the parameters above recomputes them
+MARGIN = 0.15  # candidates: estimated similarity >= threshold - MARGIN, then measured exactly
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.RandomState(20261204)  # fixed: signatures stored years apart must stay comparable
+_A = _rng.randint(1, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.randint(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+
+
+def normalized(text: str) -> str:
+    """The characters that count: NFKC (full-width digits and letters as ASCII), no whitespace, no punctuation
+    or symbols (quotation marks, brackets and 、 vary between copies without changing the text)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c)[0] not in "PZSC")
+
+
+def shingles(text: str) -> set[str]:
+    chars = normalized(text)
+    if len(chars) <= SHINGLE:
+        return {chars} if chars else set()
+    return {chars[i:i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def signature(shingle_set: set[str]) -> np.ndarray:
+    """The MinHash signature (NUM_PERM uint32 values) of a shingle set; all-max for an empty set."""
+    if not shingle_set:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingle_set), dtype=np.uint64,
+                         count=len(shingle_set))
+    # a, x < 2^32 and b < 2^32: a·x + b < 2^64 never wraps in uint64
+    values = (np.outer(hashes, _A) + _B) % _PRIME & _MAX32
+    return values.min(axis=0).astype(np.uint32)
+
+
+def signature_bytes(text: str) -> bytes:
+    return signature(shingles(text)).tobytes()
+
+
+def estimates(sig: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of one signature against each row of a (n, NUM_PERM) matrix."""
+    if matrix.size == 0:
+        return np.zeros(0)
+    return (matrix == sig).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One article to compare: who and where it is (for the message), and its text."""
+
+    key: object  # the caller's handle (a draft, an archive row id)
+    unit: str
+    title: str
+    text: str
+    where: str = ""  # "第65期（2026年10月28日）" for an archived article, "" for one of this month
+
+
+@dataclass(frozen=True)
+class Match:
+    draft: object
+    other: Text
+    similarity: float
+
+
+def near_duplicates(drafts: list[Text], archived: list[Text], archived_signatures: np.ndarray,
+                    threshold: float) -> list[Match]:
+    """Every draft that reaches `threshold` against another draft of a different unit (both are reported), or
+    against an archived article (any unit). `archived_signatures`: one row per `archived` text, in order.
+    Exact Jaccard decides; signatures only choose whom to measure."""
+    sets = [shingles(d.text) for d in drafts]
+    sigs = np.stack([signature(s) for s in sets]) if drafts else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    floor = max(threshold - MARGIN, 0.0)
+    found: list[Match] = []
+    archived_sets: dict[int, set[str]] = {}
+    for i, draft in enumerate(drafts):
+        for j in np.flatnonzero(estimates(sigs[i], archived_signatures) >= floor):
+            j = int(j)
+            if j not in archived_sets:
+                archived_sets[j] = shingles(archived[j].text)
+            value = jaccard(sets[i], archived_sets[j])
+            if value >= threshold:
+                found.append(Match(draft.key, archived[j], value))
+        for j in np.flatnonzero(estimates(sigs[i], sigs) >= floor):
+            j = int(j)
+            other = drafts[j]
+            if j == i or (draft.unit and draft.unit == other.unit):
+                continue  # the same unit's two versions are the intake's business (被替换, 重复)
+            value = jaccard(sets[i], sets[j])
+            if value >= threshold:
+                found.append(Match(draft.key, other, value))
+    return found
+
+
+def describe(match: Match) -> str:
+    """The report's words: 疑似重复：与第64期（2026年9月25日）区人社局《…》相似度 0.86（…）."""
+    other = match.other
+    where = other.where or "本期"
+    unit = other.unit or "（单位未识别）"
+    return (f"疑似重复：与{where}{unit}《{other.title}》相似度 {match.similarity:.2f}"
+            "（按字符三字片段的 Jaccard 相似度计），请核对是否为同一篇稿件；本稿仍已编入")
