@@ -16,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..archive.duplicates import mark_near_duplicates
+from ..archive.duplicates import mark_near_duplicates
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.errors import BulletinError, NothingToCompile
 from ..core.ledger import Ledger
@@ -161,6 +162,7 @@ def _compile_locked(
     intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units,
                     columns=layout.columns)
     mailrecords.annotate_intake(ws, month, intake)
+    mark_near_duplicates(ws, month, intake)  # 疑似重复 (issue 27): marked, never dropped
     mark_near_duplicates(ws, month, intake)  # 疑似重复 (issue 27): marked, never dropped
     timing = annotate_timing(ws, month, intake, roster, sender_units)  # [calendar]: received times, 迟报, 约稿
     intake.notes.extend(roster.problems)
