@@ -188,9 +188,14 @@ Sha256Opt = Annotated[
     Optional[str],
     typer.Option("--sha256", help="所审核文件的校验码（送审邮件或 bulletin status 中的前12位即可）；不填则为此刻磁盘上的文件"),
 ]
+StepOpt = Annotated[
+    Optional[str],
+    typer.Option("--step", help="审核步骤（如 初审、签发，见 bulletin.toml 的 review.step）；不填则按审核人姓名确定"),
+]
 
 
-def _decide(ws: Workspace, month: Month, approved: bool, by: str, comment: str, sha256: Optional[str]) -> None:
+def _decide(ws: Workspace, month: Month, approved: bool, by: str, comment: str, sha256: Optional[str],
+            step: Optional[str] = None) -> None:
     """Record the decision on the named version (or, without --sha256, on the file as it is when the command
     starts, which is shown); office.decide makes the PDF edition and resumes the month's waiting flow run."""
     from .office.decide import current_version, decide
@@ -199,12 +204,10 @@ def _decide(ws: Workspace, month: Month, approved: bool, by: str, comment: str, 
         path, sha256 = current_version(ws, month)
         _say(f"审核的文件：{path}（校验码 {sha256[:12]}）")
     decided = decide(ws, month, approved=approved, by=by, comment=comment, seen_sha256=sha256,
-                     resume=resume_with_prefect)
+                     resume=resume_with_prefect, step=step)
     _say(decided.decision.summary())
     if decided.pdf_line:
         _say(decided.pdf_line)
-    if decided.archived:
-        _say(decided.archived)
     if decided.archived:
         _say(decided.archived)
     if decided.resumed.startswith("提示："):
@@ -222,10 +225,11 @@ def approve(
     comment: Annotated[str, typer.Option("--comment", help="审核意见")] = "",
     sha256: Sha256Opt = None,
     series: SeriesOpt = None,
+    step: StepOpt = None,
 ) -> None:
     """审核通过当月简报的某个版本（--sha256；文件若已被修改则不记录）。"""
     ws = _series(_workspace(workspace), series)
-    _decide(ws, _month(ws, month), True, by, comment, sha256)
+    _decide(ws, _month(ws, month), True, by, comment, sha256, step)
 
 
 @app.command()
@@ -237,10 +241,11 @@ def reject(
     month: MonthOpt = None,
     sha256: Sha256Opt = None,
     series: SeriesOpt = None,
+    step: StepOpt = None,
 ) -> None:
     """退回当月简报（不发送），记录原因。"""
     ws = _series(_workspace(workspace), series)
-    _decide(ws, _month(ws, month), False, by, comment, sha256)
+    _decide(ws, _month(ws, month), False, by, comment, sha256, step)
 
 
 def _prefect_server() -> str:

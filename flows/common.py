@@ -62,6 +62,10 @@ class ReviewAnswer(RunInput):
         title="文件校验码（审核的版本）", min_length=MIN_SHA_PREFIX,
         description="所审核文件的校验码（已按等待时的文件填好）；文件之后若被修改，审核结果不会记录，流程会把新版本送审",
     )
+    step: str = Field(
+        default="", title="审核步骤",
+        description="审核链中的步骤（如 初审、签发；已按等待时的步骤填好）；留空则按审核人姓名确定",
+    )
 
     @model_validator(mode="after")
     def _reason_for_rejection(self):

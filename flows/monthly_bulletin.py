@@ -202,7 +202,7 @@ def record_decision(root: str, month: str, answer: ReviewAnswer, since: str) -> 
     approve`/`reject` recorded it before resuming this run."""
     try:
         decided = decide(Workspace.at(root), Month(month), approved=answer.approved, by=answer.reviewer,
-                         comment=answer.comment, seen_sha256=answer.sha256, since=since)
+                         comment=answer.comment, seen_sha256=answer.sha256, since=since, step=answer.step or None)
     except BulletinError as exc:  # FileChanged above all: nothing recorded, the run asks again
         get_run_logger().warning(f"{exc}流程继续等待审核（文件若有新版本，将重新送审）。")
         return None
@@ -307,7 +307,9 @@ def _mail_for_review(root: str, month: str, status: MonthStatus) -> None:
 def _await_decision(ws: Workspace, month: str, since: str) -> Decision | None:
     """Pause until a decision on the current version is recorded; None when the file was approved before the
     run could pause. A decision on a version that is no longer on disk is refused: the new version goes to
-    the reviewers and the run waits again, the whole wait bounded by [review] timeout_days."""
+    the reviewers and the run waits again, the whole wait bounded by [review] timeout_days.
+    A review chain (issue 26): an approval at a step before 签发 mails the next step's reviewers and the run
+    waits again; it returns the sign-off (签发's approval) or the first rejection."""
     root = str(ws.root)
     deadline = time.monotonic() + ws.settings.review.timeout_days * 86400
     while True:
@@ -315,9 +317,14 @@ def _await_decision(ws: Workspace, month: str, since: str) -> Decision | None:
         if answer is None:
             return None
         decision = record_decision(root, month, answer, since)
-        if decision is not None:
+        if decision is not None and (not decision.approved or read_status(root, month).approved):
             return decision
-        _mail_for_review(root, month, read_status(root, month))
+        if decision is not None:
+            get_run_logger().info(f"{decision.step}已通过（{decision.reviewer}）：送“{decision.next_step}”审核，继续等待签发。")
+        status = read_status(root, month)
+        _mail_for_review(root, month, status)
+        if decision is not None:
+            publish_summary(root, month, [f"{decision.step}通过（{decision.reviewer}）", f"等待 {decision.next_step}"])
 
 
 def _fetch_first(ws: Workspace) -> None:
@@ -361,6 +368,7 @@ def _wait_for_approval(ws: Workspace, month: str, timeout: int) -> ReviewAnswer 
             "“审核结果”选“通过”并填写审核人即发送；选“退回”须填写审核意见，不发送。"
         ),
         sha256=sha,
+        step=now.chain.open.step.name if now.multi_step and now.chain.open else "",
     )
     try:
         return pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=common.PAUSE_POLL_SECONDS)

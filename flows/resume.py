@@ -28,15 +28,16 @@ def _after(approved: bool) -> str:
     return "审核结果已记录，可执行 bulletin send 发送简报。" if approved else "退回意见已记录。"
 
 
-def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = "", *, sha256: str) -> str:
-    """Resume the paused run `run_id` with ReviewAnswer(approved, reviewer, comment, sha256): the decision the
-    command recorded, on the version it named. Returns what happened."""
+def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = "", *, sha256: str,
+                     step: str = "") -> str:
+    """Resume the paused run `run_id` with ReviewAnswer(approved, reviewer, comment, sha256, step): the decision
+    the command recorded, on the version and at the review step it named. Returns what happened."""
     try:
         flow_run_id = UUID(str(run_id))
     except ValueError:
         return f"账本中记录的流程运行编号 {run_id} 无效，未能继续该流程。{_after(approved)}"
     try:
-        return _resume(flow_run_id, approved, reviewer, comment, sha256)
+        return _resume(flow_run_id, approved, reviewer, comment, sha256, step)
     except Exception as exc:  # noqa: BLE001 - the decision is recorded; say what went wrong, no traceback
         return (
             f"未能继续等待审核的流程运行 {flow_run_id}（{type(exc).__name__}: {exc}）：{_after(approved)}"
@@ -44,7 +45,7 @@ def resume_month_run(run_id: str, approved: bool, reviewer: str, comment: str = 
         )
 
 
-def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha256: str) -> str:
+def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha256: str, step: str = "") -> str:
     import httpx
     from prefect import get_client
     from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
@@ -53,7 +54,7 @@ def _resume(flow_run_id: UUID, approved: bool, reviewer: str, comment: str, sha2
     from flows.common import ReviewAnswer
 
     answer = ReviewAnswer(decision="通过" if approved else "退回", reviewer=reviewer.strip(), comment=comment.strip(),
-                          sha256=sha256)
+                          sha256=sha256, step=step)
     what = "审核通过，流程将发送简报" if approved else "退回，流程结束，不发送"
     deadline = time.monotonic() + PAUSE_WAIT_SECONDS
     try:

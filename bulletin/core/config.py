@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .addresses import EmailNotValidError, check_address
 from .errors import ConfigError
@@ -105,10 +105,96 @@ class SmtpSettings(_Section):
         return starttls
 
 
+class Reviewer(_Section):
+    """One reviewer of a review step: the name they sign with (`--by`, the desk, the Prefect form) and the
+    address their review mail goes to. A bare address in bulletin.toml is a reviewer without a name."""
+
+    name: str = ""
+    email: EmailStr
+
+
+def _reviewer(value):  # noqa: ANN001, ANN202 - "a@b" is {email = "a@b"}
+    return {"email": value} if isinstance(value, str) else value
+
+
+class ReviewStep(_Section):
+    """[[review.step]]: one step of the review chain (初审, 签发...) and who may decide at it."""
+
+    name: NonEmpty
+    reviewers: list[Annotated[Reviewer, BeforeValidator(_reviewer)]] = Field(min_length=1)
+
+    @property
+    def named(self) -> bool:
+        """Decisions at this step are limited to its members when any of them has a name."""
+        return any(r.name for r in self.reviewers)
+
+    def member(self, who: str) -> Reviewer | None:
+        """The reviewer `who` names (their name, or their address as a review link carries it)."""
+        who = (who or "").strip()
+        for reviewer in self.reviewers:
+            if who and (who == reviewer.name or who.lower() == reviewer.email.lower()):
+                return reviewer
+        return None
+
+    def admits(self, who: str) -> bool:
+        return not self.named or self.member(who) is not None
+
+    @property
+    def names(self) -> str:
+        return "、".join(r.name or r.email for r in self.reviewers)
+
+
+ONE_STEP = "审核"  # the name of the one step of an office that lists `reviewers = [...]` (today's review)
+
+
 class ReviewSettings(_Section):
+    """[review]: who reviews, in which order (issue 26). Either the one-step form of old,
+    `reviewers = ["a@b", ...]`, or a chain of steps, each with its reviewers (names and addresses):
+
+        [review]
+        steps = ["初审", "签发"]          # optional: the order (else the order of the [[review.step]] tables)
+        [[review.step]]
+        name = "初审"
+        reviewers = [{name = "李科长", email = "li@zg.gov.cn"}]
+        [[review.step]]
+        name = "签发"
+        reviewers = [{name = "王主任", email = "wang@zg.gov.cn"}]
+
+    The last step signs the issue off (签发): send requires it (delivery/approval.py, delivery/chain.py)."""
+
     reviewers: list[EmailStr] = []
+    steps: list[NonEmpty] = []
+    step: list[ReviewStep] = []
     # How long the monthly flow waits for an approval before it gives up.
     timeout_days: float = Field(default=7, gt=0)
+
+    @model_validator(mode="after")
+    def _one_chain(self):
+        names = [s.name for s in self.step]
+        if len(set(names)) != len(names):
+            raise ValueError(f"审核步骤名称重复：{'、'.join(names)}")
+        if self.step and self.reviewers:
+            raise ValueError("已用 [[review.step]] 按步骤配置审核人，请删去 [review] 下的 reviewers（或写进某一步）")
+        if self.steps:
+            if sorted(self.steps) != sorted(names):
+                missing = [n for n in self.steps if n not in names]
+                extra = [n for n in names if n not in self.steps]
+                why = (f"缺少步骤 {'、'.join(missing)} 的 [[review.step]]（name 与审核人）" if missing
+                       else f"steps 中没有列出步骤 {'、'.join(extra)}")
+                raise ValueError(f"steps = {self.steps} 与 [[review.step]] 不一致：{why}")
+            self.step = sorted(self.step, key=lambda s: self.steps.index(s.name))
+        return self
+
+    @property
+    def chain(self) -> list[ReviewStep]:
+        """The review chain in order; the old `reviewers` list (or none) is one step named 审核. The last step is
+        the sign-off (签发)."""
+        if self.step:
+            return list(self.step)
+        return [ReviewStep.model_construct(name=ONE_STEP, reviewers=[Reviewer(email=e) for e in self.reviewers])]
+
+    def step_named(self, name: str) -> ReviewStep | None:
+        return next((s for s in self.chain if s.name == name.strip()), None)
 
 
 class MailSettings(_Section):

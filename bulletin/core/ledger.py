@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS approvals (
     approved INTEGER NOT NULL,
     reviewer TEXT NOT NULL,
     comment TEXT NOT NULL DEFAULT '',
-    decided_at TEXT NOT NULL
+    decided_at TEXT NOT NULL,
+    step TEXT NOT NULL DEFAULT ''   -- the review step decided at ([[review.step]] name; '' in older ledgers)
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     month TEXT NOT NULL,
@@ -109,6 +110,7 @@ class DecisionRecord:
     reviewer: str
     comment: str
     decided_at: str
+    step: str = ""  # the review step ([[review.step]] name); "" for decisions recorded before review chains
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class Ledger:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA busy_timeout = 60000")
         self._conn.executescript(_SCHEMA)
+        self._migrate_columns()
         self._migrate_paths()
 
     # -- paths relative to the workspace -------------------------------------------------------
@@ -152,6 +155,17 @@ class Ledger:
 
     def _absolute(self, stored: str) -> str:
         return str(self.root / stored)  # an absolute `stored` stays itself: pathlib joins onto it
+
+    def _migrate_columns(self) -> None:
+        """Columns added since a ledger was created (approvals.step, issue 26) are added on open: idempotent;
+        older rows get the column's default ('' = the one step of a review without a chain)."""
+        for table, column, decl in _ADDED_COLUMNS:
+            have = {row["name"] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                with self._tx() as conn:
+                    have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                    if column not in have:  # another process may have added it meanwhile
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def _migrate_paths(self) -> None:
         """Absolute paths written by older versions become relative: idempotent, one transaction."""
@@ -262,22 +276,38 @@ class Ledger:
 
     # -- approvals -----------------------------------------------------------------------------
     def record_decision(
-        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = ""
+        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = "", step: str = ""
     ) -> DecisionRecord:
         with self._tx():
-            return self.insert_decision(month, path, sha256, approved, reviewer, comment)
+            return self.insert_decision(month, path, sha256, approved, reviewer, comment, step)
 
     def insert_decision(
-        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = ""
+        self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = "", step: str = ""
     ) -> DecisionRecord:
         """record_decision inside a transaction the caller holds (`with ledger.transaction():`)."""
         decided_at = now()
         self._conn.execute(
-            "INSERT INTO approvals (month, path, sha256, approved, reviewer, comment, decided_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (month, self._stored(path), sha256, int(approved), reviewer, comment, decided_at),
+            "INSERT INTO approvals (month, path, sha256, approved, reviewer, comment, decided_at, step) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (month, self._stored(path), sha256, int(approved), reviewer, comment, decided_at, step),
         )
-        return DecisionRecord(month, self._absolute(self._stored(path)), sha256, approved, reviewer, comment, decided_at)
+        return DecisionRecord(month, self._absolute(self._stored(path)), sha256, approved, reviewer, comment, decided_at,
+                              step)
+
+    def decisions(self, month: str, sha256: str | None = None) -> list[DecisionRecord]:
+        """The month's decisions, oldest first; with `sha256`, only those on that version (a review chain's
+        steps are read from these: delivery/chain.py)."""
+        query, args = "SELECT * FROM approvals WHERE month = ?", [month]
+        if sha256 is not None:
+            query, args = query + " AND sha256 = ?", args + [sha256]
+        rows = self._conn.execute(query + " ORDER BY id", args).fetchall()
+        return [self._decision(row) for row in rows]
+
+    def _decision(self, row: sqlite3.Row) -> DecisionRecord:
+        return DecisionRecord(
+            row["month"], self._absolute(row["path"]), row["sha256"], bool(row["approved"]), row["reviewer"],
+            row["comment"], row["decided_at"], row["step"],
+        )
 
     def latest_decision(self, month: str) -> DecisionRecord | None:
         row = self._conn.execute(
@@ -285,10 +315,7 @@ class Ledger:
         ).fetchone()
         if row is None:
             return None
-        return DecisionRecord(
-            row["month"], self._absolute(row["path"]), row["sha256"], bool(row["approved"]), row["reviewer"],
-            row["comment"], row["decided_at"],
-        )
+        return self._decision(row)
 
     # -- deliveries ----------------------------------------------------------------------------
     def deliveries(self, month: str, purpose: str = "bulletin") -> dict[str, DeliveryRecord]:
@@ -372,6 +399,8 @@ class _Transaction:
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# (table, column, declaration): columns added to existing tables since the first ledgers were written
+_ADDED_COLUMNS = (("approvals", "step", "TEXT NOT NULL DEFAULT ''"),)
 
 
 def _default_root(ledger_path: Path) -> Path:

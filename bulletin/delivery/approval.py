@@ -17,6 +17,7 @@ from ..core.atomic import sha256_file
 from ..core.errors import BulletinError, NotApproved
 from ..core.ledger import CompileRecord, DecisionRecord, Ledger
 from ..core.workspace import Workspace
+from .chain import ChainState, chain_state, step_for
 
 MIN_SHA_PREFIX = 8  # a reviewer may type the first characters shown in the review mail (12 are shown)
 _HEX = re.compile(r"^[0-9a-f]+$")
@@ -35,14 +36,25 @@ class Decision(DecisionRecord):
     """A recorded decision with its Chinese rendering; `send_command` is the publication's own."""
 
     send_command: str = ""  # "" : the bulletin's (bulletin send --month M)
+    next_step: str = ""  # a review chain's step opened by this approval, "初审（李科长）"; "" after 签发 or one step
 
     @classmethod
     def of(cls, record: DecisionRecord, ws: Workspace) -> "Decision":
-        return cls(**asdict(record), send_command=ws.command("send", record.month))
+        chain = ws.settings.review.chain
+        names = [s.name for s in chain]
+        following = ""
+        if record.approved and record.step in names and names.index(record.step) + 1 < len(chain):
+            after = chain[names.index(record.step) + 1]
+            following = f"{after.name}（{after.names}）"
+        return cls(**asdict(record), send_command=ws.command("send", record.month), next_step=following)
 
     def summary(self) -> str:
         name = Path(self.path).name
         when = self.decided_at.replace("T", " ")[:16]
+        if self.next_step:  # a review chain, not yet signed off: §22 opinion, name, date and time, version
+            opinion = f"，意见：{self.comment}" if self.comment else ""
+            return (f"{self.month} 简报“{name}”{self.step}通过（{self.reviewer}，{when}{opinion}，文件校验码 "
+                    f"{self.sha256[:12]}）。下一步：{self.next_step}审核，签发后才能发送。")
         if self.approved:
             return (
                 f"{self.month} 简报“{name}”已审核通过（审核人：{self.reviewer}，{when}，"
@@ -93,7 +105,7 @@ def _check_version(month: str, path: Path, current: str, seen: str) -> None:
 
 def decide_once(
     ws: Workspace, month: str, approved: bool, by: str, comment: str = "", seen_sha256: str | None = None,
-    since: str | None = None, once_per_version: bool = False,
+    since: str | None = None, once_per_version: bool = False, step: str | None = None,
 ) -> tuple[Decision, bool]:
     """Record the decision on the version `seen_sha256` (full or a prefix of at least 8 hex characters)
     unless that same decision on that version was recorded at or after `since`. Returns (decision,
@@ -105,6 +117,10 @@ def decide_once(
     decision already recorded on the current version raises AlreadyDecided, checked in the same transaction,
     so of two reviewers deciding at the same moment exactly one is recorded (issue 22 item 9). The command
     line keeps False: the office may change its mind on a version (`bulletin reject` after an approval).
+    `step`: the review chain's step decided at (delivery/chain.py); None infers it from `by` (the open step
+    of theirs). A step that has not opened for this version, or a reviewer who is not the step's member, is
+    refused in the same transaction (StepNotOpen, NotAMember; nothing recorded). once_per_version and `since`
+    compare with the decisions at that step.
     Raises FileChanged when the file on disk is another version, BulletinError without a reviewer name.
     """
     by, comment = (by or "").strip(), (comment or "").strip()
@@ -116,7 +132,10 @@ def decide_once(
         current = sha256_file(path)
         if seen is not None:
             _check_version(month, path, current, seen)
-        latest = ledger.latest_decision(month)
+        chain = ws.settings.review.chain
+        state = chain_state(chain, ledger.decisions(month, current), current)
+        at = step_for(chain, state, by, step)
+        latest = state.steps[chain.index(at)].decision  # the step's latest decision on this version
         if (
             since is not None and latest is not None and latest.decided_at >= since and latest.approved == approved
             and latest.reviewer == by and latest.comment == comment and latest.sha256 == current
@@ -129,7 +148,7 @@ def decide_once(
                 f"{month} 的简报（校验码 {current[:12]}）已有审核结果：{latest.reviewer} {verdict}"
                 f"（{latest.decided_at.replace('T', ' ')[:16]}）。本次审核未记录。"
             )
-        record = ledger.insert_decision(month, path, current, approved, by, comment)
+        record = ledger.insert_decision(month, path, current, approved, by, comment, at.name)
     return Decision.of(record, ws), True
 
 
@@ -150,11 +169,18 @@ def reject(ws: Workspace, month: str, by: str, comment: str = "", seen_sha256: s
 
 
 def approved_file(ws: Workspace, month: str) -> tuple[Path, str]:
-    """(path, sha256) of the approved file; NotApproved (Chinese) unless it is approved and unchanged."""
+    """(path, sha256) of the approved file; NotApproved (Chinese) unless the review chain's last step (签发)
+    approved the file exactly as it is on disk, after every step before it (delivery/chain.py)."""
     with Ledger(ws.ledger_path) as ledger:
         _, path = compiled_file(ws, ledger, month)
         decision = ledger.latest_decision(month)
+        current = sha256_file(path)
+        state = review_chain(ws, ledger, month, current)
+    if state.complete:
+        return path, current
     approve_cmd = ws.command("approve", month, "--by 审核人姓名")
+    if state.stopped is not None:
+        decision = state.stopped.decision
     if decision is None:
         raise NotApproved(f"{month} 的简报尚未审核通过，不能发送：审核后请执行 {approve_cmd}。")
     if not decision.approved:
@@ -162,7 +188,16 @@ def approved_file(ws: Workspace, month: str) -> tuple[Path, str]:
         raise NotApproved(
             f"{month} 的简报最近一次审核未通过（{decision.reviewer}{note}），不能发送：修改后请重新审核 {approve_cmd}。"
         )
-    current = sha256_file(path)
     if current != decision.sha256:
         raise NotApproved(f"文件在审核通过后被修改过，请重新审核：{approve_cmd}（文件 {path}）。")
-    return path, current
+    waiting = state.open
+    done = "、".join(f"{s.step.name}（{s.decision.reviewer}）" for s in state.steps if s.approved)
+    raise NotApproved(
+        f"{month} 的简报尚未签发，不能发送：{done + '已通过，' if done else ''}待“{waiting.step.name}”"
+        f"（{waiting.step.names}）审核通过：{ws.command('approve', month, f'--step {waiting.step.name}', '--by 审核人姓名')}。"
+    )
+
+
+def review_chain(ws: Workspace, ledger: Ledger, month: str, sha256: str) -> ChainState:
+    """Where version `sha256` of the month's file stands in the office's review chain."""
+    return chain_state(ws.settings.review.chain, ledger.decisions(month, sha256), sha256)

@@ -36,7 +36,7 @@ from ..core.ledger import DeliveryRecord, Ledger
 from ..core.vocabulary import BULLETIN, SendState, outbox_purpose
 from ..core.workspace import Workspace
 from ..layout.pdfedition import pdf_edition, wanted
-from .approval import approved_file, compiled_file
+from .approval import approved_file, compiled_file, review_chain
 from .message import build_message, message_id, normalise_domain
 from .recipients import Recipient, normalise_email, read_recipients
 from .texts import bulletin_body, bulletin_subject, review_body, review_subject
@@ -45,9 +45,18 @@ from .transports import MailError, Transport, transport_for
 log = logging.getLogger("bulletin.delivery")
 
 
-def review_purpose(sha256: str) -> str:
-    """Reviewers get each distinct file once: a file edited after review is sent for review again."""
-    return f"review:{sha256[:12]}"
+def review_purpose(sha256: str, step: str = "") -> str:
+    """Reviewers get each distinct file once: a file edited after review is sent for review again. In a review
+    chain (issue 26) each step's reviewers get it once when their step opens: `review:<sha12>:<step>` (a one-step
+    chain keeps `review:<sha12>`, so older ledgers read the same)."""
+    return f"review:{sha256[:12]}" + (f":{step}" if step else "")
+
+
+def review_purposes(sha256: str, chain: list) -> list[str]:
+    """Every review purpose of this version under the office's chain (status counts them)."""
+    if len(chain) <= 1:
+        return [review_purpose(sha256)]
+    return [review_purpose(sha256, s.name) for s in chain]
 
 
 def _purpose(base: str, transport: Transport) -> str:
@@ -293,9 +302,11 @@ def _size_problem(ws: Workspace, path: Path, data: bytes) -> str:
 
 def send_for_review(ws: Workspace, month: str, transport: Transport | None = None,
                     link_for: Callable[[str, str], str] | None = None) -> DeliveryReport:
-    """Mail the current file (Word edits included) to settings.review.reviewers, once per file version.
-    `link_for(sha256, reviewer_email)`, when given and the office runs the review desk ([web]), is the text
-    that opens each reviewer's mail (a personal link): one message per reviewer then."""
+    """Mail the current file (Word edits included) to the reviewers of the open review step, once per file
+    version and step (issue 26: 初审's reviewers first; 签发's once 初审 approved this version; nobody once the
+    chain is complete or stopped by a rejection). A one-step chain ([review] reviewers) is today's review mail.
+    `link_for(sha256, reviewer_email, step)`, when given and the office runs the review desk ([web]), is the text
+    that opens each reviewer's mail (a personal link carrying the step): one message per reviewer then."""
     settings = ws.settings
     with Ledger(ws.ledger_path) as ledger:
         record, path = compiled_file(ws, ledger, month)
@@ -305,27 +316,40 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
             raise BulletinError(too_large)
         transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox" / f"送审-{sha[:12]}")
         when = record.date_text
+        chain = settings.review.chain
+        state = review_chain(ws, ledger, month, sha)
+        step = chain[0] if len(chain) == 1 else (state.open.step if state.open else None)
+        label = step.name if step is not None and len(chain) > 1 else ""
         report = DeliveryReport(
-            month=month, purpose=_purpose(review_purpose(sha), transport), transport=transport.kind,
-            where=transport.where, subject=review_subject(settings, record.number, when), file=path, sha256=sha,
+            month=month, purpose=_purpose(review_purpose(sha, label), transport), transport=transport.kind,
+            where=transport.where, subject=review_subject(settings, record.number, when, label), file=path,
+            sha256=sha,
         )
-        reviewers = [Recipient("审核人", "", normalise_email(str(e))) for e in settings.review.reviewers]
+        if step is None:
+            report.notes.append("当前文件已签发（审核链各步均已通过），无需再送审。")
+            return report
+        if len(chain) > 1 and state.stopped is not None:
+            d = state.stopped.decision
+            report.notes.append(f"当前文件已被“{step.name}”退回（{d.reviewer}：{d.comment}），修改后才会重新送审。")
+            return report
+        reviewers = [Recipient(f"审核人（{label}）" if label else "审核人", r.name, normalise_email(str(r.email)))
+                     for r in step.reviewers]
         if not reviewers:
             report.notes.append("bulletin.toml 的 [review] reviewers 没有配置审核人，未发送送审邮件。")
             return report
-        body = review_body(ws, month, record.number, path, sha)
+        body = review_body(ws, month, record.number, path, sha, label)
         try:
             with send_lock(ws, month):
                 if link_for is None or settings.web is None:
                     deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
                 else:  # the review desk: each reviewer gets a personal link (one message each)
                     for reviewer in reviewers:
-                        personal = link_for(sha, reviewer.email) + body
+                        personal = link_for(sha, reviewer.email, label) + body
                         deliver(ledger, report, [reviewer], data, path.name, personal, settings, transport)
         except Timeout:
             raise BulletinError(f"{month} 的简报正在由另一个程序发送，请稍后再试。") from None
     return report
 
 
-__all__ = ["BULLETIN", "DeliveryReport", "deliver", "review_purpose", "send_bulletin", "send_for_review",
+__all__ = ["BULLETIN", "DeliveryReport", "deliver", "review_purpose", "review_purposes", "send_bulletin", "send_for_review",
            "send_lock"]

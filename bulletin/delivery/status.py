@@ -13,7 +13,9 @@ from ..core.errors import BulletinError
 from ..core.ledger import CompileRecord, DecisionRecord, DeliveryRecord, Ledger
 from ..core.vocabulary import DraftStatus, ReviewState, SendState, both_modes, is_outbox_purpose, outbox_purpose
 from ..core.workspace import Workspace
-from .delivery import BULLETIN, review_purpose
+from .approval import review_chain
+from .chain import ChainState
+from .delivery import BULLETIN, review_purpose, review_purposes
 from .recipients import Recipient, read_recipients
 
 
@@ -32,11 +34,30 @@ class MonthStatus:
     deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
     reviewed_by_mail: int = 0  # reviewers who got the current file
     calendar: list[str] = field(default_factory=list)  # [calendar]: 约稿/催报 lines (office/remind.calendar_lines)
+    chain: ChainState | None = None  # the current file in the review chain (delivery/chain.py); None: no file
+    open_step_mailed: int = 0  # reviewers of the chain's open step who got the current file
 
     @property
     def approved(self) -> bool:
+        """The current file went through the whole review chain (签发 included): what send requires."""
+        if self.chain is not None:
+            return bool(self.file_sha256) and self.chain.complete
         d = self.decision
         return bool(d and d.approved and self.file_sha256 == d.sha256)
+
+    @property
+    def multi_step(self) -> bool:
+        return self.chain is not None and self.chain.multi
+
+    def decided_at_step(self, step: str = "") -> DecisionRecord | None:
+        """The decision on the current file at the review step `step` (a review link's; "" = the open step, or
+        the one step of a one-step chain); None when that step has not decided on it (the desk's check)."""
+        if self.chain is None:
+            return None
+        if not self.multi_step:
+            return self.chain.steps[0].decision
+        found = next((s for s in self.chain.steps if s.step.name == step), None) if step else self.chain.open
+        return found.decision if found is not None else None
 
     @property
     def edited_since_compile(self) -> bool:
@@ -46,6 +67,9 @@ class MonthStatus:
     @property
     def in_review(self) -> bool:
         """The current file went to the reviewers and nobody has decided on it yet."""
+        if self.multi_step:  # the open step's reviewers have it and that step has not decided
+            open_ = self.chain.open
+            return bool(self.compile and open_ is not None and open_.decision is None and self.open_step_mailed)
         d = self.decision
         decided = d is not None and d.sha256 == self.file_sha256
         return bool(self.compile and self.file_sha256 and self.reviewed_by_mail and not decided)
@@ -56,6 +80,13 @@ class MonthStatus:
         d = self.decision
         if self.compile is None:
             return ReviewState.NOT_COMPILED
+        if self.multi_step and self.file_sha256:
+            if self.chain.complete:
+                return ReviewState.APPROVED
+            if self.chain.stopped is not None:
+                return ReviewState.REJECTED
+            if self.chain.open_index > 0 or self.in_review:
+                return ReviewState.IN_REVIEW
         if d is not None and d.sha256 == self.file_sha256:
             return ReviewState.APPROVED if d.approved else ReviewState.REJECTED
         if d is not None and d.approved:
@@ -116,6 +147,21 @@ class MonthStatus:
                 lines.append(f"  - 迟报 {d.get('title') or d.get('file', '')}{unit} {when} 收到")
         return lines
 
+    def _chain_lines(self) -> list[str]:
+        """A review chain: where the current file stands, then each step (opinion, name, date and time)."""
+        c = self.chain
+        if c.complete:
+            head = f"审核：已签发（{c.signed.reviewer}，{c.signed.decided_at.replace('T', ' ')[:16]}），可以发送"
+        elif c.stopped is not None:
+            d = c.stopped.decision
+            head = f"审核：被“{c.stopped.step.name}”退回（{d.reviewer}{'，意见：' + d.comment if d.comment else ''}），未发送"
+        else:
+            head = f"审核：待“{c.open.step.name}”（{c.open.step.names}）"
+            d = self.decision
+            if d is not None and d.approved and d.sha256 != self.file_sha256 and c.open_index == 0:
+                head += "；曾审核通过的文件之后被修改过，审核链重新开始"
+        return [head, "审核链（当前文件）："] + c.lines()
+
     def _approval_line(self) -> str:
         d = self.decision
         if d is None:
@@ -142,10 +188,10 @@ class MonthStatus:
             f"{self.month} {self.title} 第{c.number}期",
             f"编排：{c.compiled_at.replace('T', ' ')[:16]}，文件 {c.path}{file_state}",
             *([f"当前文件校验码：{self.file_sha256[:12]}" + ("" if self.approved else
-               f"（审核：{self.approve_command} --by 姓名 --sha256 {self.file_sha256[:12]}）")]
+               f"（审核：{self.approve_command}{self._step_option()} --by 姓名 --sha256 {self.file_sha256[:12]}）")]
               if self.file_sha256 else []),
             *self._draft_lines(),
-            self._approval_line(),
+            *(self._chain_lines() if self.multi_step and self.file_sha256 else [self._approval_line()]),
         ]
         if self.reviewed_by_mail:
             lines.append(f"送审：当前文件已发给 {self.reviewed_by_mail} 位审核人")
@@ -172,6 +218,10 @@ class MonthStatus:
         lines += [f"  名单问题：{p}" for p in self.recipient_problems]
         return lines + self.calendar
 
+    def _step_option(self) -> str:
+        open_ = self.chain.open if self.multi_step else None
+        return f" --step {open_.step.name}" if open_ is not None else ""
+
     def summary(self) -> str:
         return "\n".join(self.lines())
 
@@ -190,9 +240,17 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
         status.deliveries = ledger.deliveries(month, status.purpose)
         if status.compile is not None and Path(status.compile.path).is_file():
             status.file_sha256 = sha256_file(Path(status.compile.path))
-            for purpose in both_modes(review_purpose(status.file_sha256)):
-                reviews = ledger.deliveries(month, purpose)
-                status.reviewed_by_mail += sum(1 for r in reviews.values() if r.status == "sent")
+            chain = ws.settings.review.chain
+            status.chain = review_chain(ws, ledger, month, status.file_sha256)
+            open_ = status.chain.open
+            open_purpose = review_purpose(status.file_sha256, open_.step.name if open_ and len(chain) > 1 else "")
+            for base in review_purposes(status.file_sha256, chain):
+                for purpose in both_modes(base):
+                    reviews = ledger.deliveries(month, purpose)
+                    mailed = sum(1 for r in reviews.values() if r.status == "sent")
+                    status.reviewed_by_mail += mailed
+                    if base == open_purpose:
+                        status.open_step_mailed += mailed
     return status
 
 

@@ -30,18 +30,21 @@ def bulletin_body(settings: Settings, number: int, date_text: str, filename: str
     )
 
 
-def review_subject(settings: Settings, number: int, date_text: str) -> str:
-    return f"【送审】{bulletin_subject(settings, number, date_text)}"
+def review_subject(settings: Settings, number: int, date_text: str, step: str = "") -> str:
+    """【送审】, or in a review chain the step asked for: 【初审】, 【签发】."""
+    return f"【{step or '送审'}】{bulletin_subject(settings, number, date_text)}"
 
 
-def review_body(ws: Workspace, month: str, number: int, file: Path, sha256: str) -> str:
+def review_body(ws: Workspace, month: str, number: int, file: Path, sha256: str, step: str = "") -> str:
     """The approve command names this version (--sha256): an approval never covers a later edit. Commands and
     the file's place are the publication's own (`ws.command`, `ws.shown`): a series' mail names its option."""
     settings = ws.settings
-    approve = ws.command("approve", month, "--by 您的姓名", f"--sha256 {sha256[:12]}")
+    approve = ws.command("approve", month, *([f"--step {step}"] if step else []), "--by 您的姓名",
+                         f"--sha256 {sha256[:12]}")
+    asked = f"请{step}" if step else "请审核"
     return (
         "您好：\n\n"
-        f"附件是{month}《{settings.bulletin.short_title}》第{number}期（送审稿）“{file.name}”，请审核。\n\n"
+        f"附件是{month}《{settings.bulletin.short_title}》第{number}期（送审稿）“{file.name}”，{asked}。\n\n"
         f"审核通过后，请在工作目录执行：{approve}\n"
         f"需要修改时，可直接用 Word 修改 {ws.shown(file)}，保存后执行 {ws.command('status', month)} "
         "查看新的校验码，再用它审核通过；发出的将是审核通过的那个版本。\n\n"

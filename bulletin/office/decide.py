@@ -47,13 +47,15 @@ class Decided:
 
 def decide(ws: Workspace, month: Month, *, approved: bool, by: str, comment: str = "",
            seen_sha256: str | None = None, since: str | None = None, resume: Resumer | None = None,
-           once_per_version: bool = False) -> Decided:
+           once_per_version: bool = False, step: str | None = None) -> Decided:
     """Record, make the PDF edition, resume the waiting run; see the module docstring. `since`: a decision
     identical to this one recorded at or after it is not written again (the flow after a CLI resume).
     `once_per_version`: refuse (AlreadyDecided, nothing recorded) when this version already has a decision,
     checked inside the decision's transaction: the desk's rule (several reviewers, one decision per version).
+    `step`: the review chain's step (issue 26; None: inferred from `by`, see delivery/chain.py step_for); a
+    reviewer who is not the step's member, or a step not yet open for this version, is refused (nothing recorded).
     Raises FileChanged (nothing recorded) or BulletinError (no reviewer name, malformed checksum, no file)."""
-    decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since, once_per_version)
+    decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since, once_per_version, step)
     pdf_line = _pdf_edition(ws, month, decision) if written else ""
     archived = archive_approved(ws, month) if written and decision.approved else ""
     resumed = _resume_waiting_run(ws, month, decision, resume) if resume is not None else ""
@@ -83,7 +85,7 @@ def _resume_waiting_run(ws: Workspace, month: Month, decision: Decision, resume:
     if run_id is None:
         return ""
     return resume(run_id, approved=decision.approved, reviewer=decision.reviewer, comment=decision.comment,
-                  sha256=decision.sha256)
+                  sha256=decision.sha256, step=decision.step)
 
 
 def is_approved(ws: Workspace, month: Month) -> bool:

@@ -22,6 +22,7 @@ class ReviewLink:
     month: str
     sha256: str
     reviewer: str
+    step: str = ""  # the review chain's step the link asks for (issue 26); "" in a one-step chain
 
 
 class LinkProblem(Exception):
@@ -32,8 +33,9 @@ def _links(ws: Workspace) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret(ws), salt="bulletin-review-link")
 
 
-def review_token(ws: Workspace, month: str, sha256: str, reviewer: str) -> str:
-    return _links(ws).dumps({"m": month, "s": sha256, "r": reviewer})
+def review_token(ws: Workspace, month: str, sha256: str, reviewer: str, step: str = "") -> str:
+    data = {"m": month, "s": sha256, "r": reviewer}
+    return _links(ws).dumps(data | {"t": step} if step else data)
 
 
 def read_review_token(ws: Workspace, token: str) -> ReviewLink:
@@ -47,12 +49,12 @@ def read_review_token(ws: Workspace, token: str) -> ReviewLink:
     if not (isinstance(data, dict) and _MONTH.fullmatch(str(data.get("m", "")))
             and _SHA.fullmatch(str(data.get("s", ""))) and str(data.get("r", "")).strip()):
         raise LinkProblem("审核链接无效：请使用送审邮件中的完整链接。")
-    return ReviewLink(data["m"], data["s"], str(data["r"]))
+    return ReviewLink(data["m"], data["s"], str(data["r"]), str(data.get("t", "")))
 
 
-def review_link_text(ws: Workspace, month: Month, sha: str, reviewer: str) -> str:
+def review_link_text(ws: Workspace, month: Month, sha: str, reviewer: str, step: str = "") -> str:
     """The first lines of a review mail when the office runs the review desk ([web] base_url)."""
-    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer)}"
+    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer, step)}"
     days = ws.settings.review.timeout_days
     return (f"在线审核（手机、电脑均可打开，{days:g} 天内有效，仅限您本人使用）：\n{url}\n\n"
             "打开后可逐页查看简报，点“审核通过”或“退回”（退回须写明意见）。以下为邮件审核方式：\n\n")

@@ -11,8 +11,8 @@ from .links import review_link_text
 
 
 def review(ws: Workspace, month: Month, transport: Transport | None = None) -> DeliveryReport:
-    def link_for(sha256: str, reviewer: str) -> str:
-        return review_link_text(ws, month, sha256, reviewer)
+    def link_for(sha256: str, reviewer: str, step: str = "") -> str:
+        return review_link_text(ws, month, sha256, reviewer, step)
 
     return send_for_review(ws, month, transport, link_for=link_for)
 

@@ -179,7 +179,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         status = month_status(ws, found.month)
         if status.compile is None or status.file_sha256 is None:
             return message(request, f"{found.month} 的简报文件不存在，请联系办公室。", 404)
-        decided = status.decision is not None and status.decision.sha256 == status.file_sha256
+        decided = status.decided_at_step(found.step) is not None  # this link's review step (issue 26)
         context = _month_context(ws, status, f"/r/{token}")
         return page(request, "review.html", status_code, **context, reviewer=found.reviewer, token=token,
                     csrf=tokens.csrf_token(ws, token), changed=status.file_sha256 != found.sha256,
@@ -218,7 +218,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         if action == "reject" and not comment:
             return _review_page(request, found, token, "退回时请填写审核意见（退回原因）。", 400)
         status = month_status(ws, found.month)
-        if status.decision is not None and status.decision.sha256 == status.file_sha256:
+        if status.decided_at_step(found.step) is not None:
             return _review_page(request, found, token, ALREADY_DECIDED, 409)
         if seen != status.file_sha256:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
@@ -229,11 +229,14 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
                         reviewer=found.reviewer)
         try:
             decided = decide_month(ws, Month(found.month), approved=action == "approve", by=found.reviewer,
-                                   comment=comment, seen_sha256=seen, resume=resume, once_per_version=True)
+                                   comment=comment, seen_sha256=seen, resume=resume, once_per_version=True,
+                                   step=found.step or None)
         except AlreadyDecided:  # another reviewer's decision on this version came first (same transaction)
             return _review_page(request, found, token, ALREADY_DECIDED, 409)
         except FileChanged:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
+        except BulletinError as exc:  # review chain (issue 26): not this step's member, or the step not open yet
+            return _review_page(request, found, token, str(exc), 403)
         return page(request, "done.html", summary=decided.decision.summary(),
                     resumed=" ".join(filter(None, [decided.pdf_line, decided.resumed])),
                     version=version_text(status), verdict=verdict)

@@ -99,9 +99,11 @@ def test_cli_and_desk_record_the_same_decision_and_resume_the_run_the_same_way(c
     assert decision_row(cli_ws) == (True, "张主任", "同意印发", sha, "outputs/2026-10/工作简报第64期.docx")
     assert decision_row(desk_ws) == (True, REVIEWER, "同意印发", sha, "outputs/2026-10/工作简报第64期.docx")
     # Both hand the run the full sha256 of the version decided (the desk once passed what the form said).
-    assert cli_calls == [{"run_id": "run-42", "approved": True, "reviewer": "张主任", "comment": "同意印发", "sha256": sha}]
+    # ... and the review step decided at (issue 26; a [review] reviewers list is the one step 审核).
+    assert cli_calls == [{"run_id": "run-42", "approved": True, "reviewer": "张主任", "comment": "同意印发", "sha256": sha,
+                          "step": "审核"}]
     assert desk_calls == [{"run_id": "run-42", "approved": True, "reviewer": REVIEWER, "comment": "同意印发",
-                           "sha256": sha}]
+                           "sha256": sha, "step": "审核"}]
 
 
 def test_the_flow_records_through_the_same_function_and_resumes_nothing(compiled, tmp_path):
