@@ -13,7 +13,7 @@ import shlex
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -28,7 +28,9 @@ from rich.text import Text
 
 from .core.errors import BulletinError
 from .core.month import Month
-from .core.workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace's settings model (pydantic, email-validator) loads with the first workspace,
+    from .core.workspace import Workspace  # not for `bulletin --help` (tests/cli/test_imports.py)
 
 app = typer.Typer(
     name="bulletin",
@@ -67,6 +69,8 @@ def _say(text: str, label: str = "", style: str = "") -> None:
 
 
 def _workspace(path: Optional[Path]) -> Workspace:
+    from .core.workspace import Workspace
+
     return Workspace.at(path)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from docx.opc.part import Part  # docx.oxml.parser imports all of python-docx anyway
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
@@ -438,6 +439,21 @@ def _refuse_doctype(tree: etree._Element, name: str) -> None:
         )
 
 
+class _DeferredPart(Part):
+    """A python-docx `Part` (plain bytes) of a draft, inflated from the draft's zip when first read."""
+
+    def __init__(self, partname, content_type, data: bytes, package):
+        super().__init__(partname, content_type, None, package)
+        self._data = data
+
+    @property
+    def blob(self) -> bytes:
+        if self._blob is None:
+            with zipfile.ZipFile(io.BytesIO(self._data)) as archive:  # screening inflated it: it is sound
+                self._blob = archive.read(self.partname.membername)
+        return self._blob
+
+
 def open_document(content: DraftContent):
     """The python-docx Document of a draft, built from the bytes intake read and the trees it parsed.
 
@@ -445,8 +461,10 @@ def open_document(content: DraftContent):
     factory that hands over the parsed tree of each part (python-docx 1.2: `Unmarshaller`, `PackageReader`,
     `PartFactory`; tests/test_reading_corpus.py pins the result to python-docx's own). Nor is such a part
     inflated a second time: the zip reader answers b"" for it, since the factory never reads its blob (it was
-    24 % of composing 120 realistic drafts, bench/README.md). Raises ValueError when the bytes are not what
-    intake read.
+    24 % of composing 120 realistic drafts, bench/README.md); and a part python-docx keeps as plain bytes
+    (stylesWithEffects.xml, 438 KB in every draft from python-docx's template; theme, fontTable...) is inflated
+    only if something reads it (`_DeferredPart`: the composer copies only the parts the body refers to).
+    Raises ValueError when the bytes are not what intake read.
     """
     from docx.opc.package import Unmarshaller
     from docx.opc.packuri import PACKAGE_URI, PackURI
@@ -459,6 +477,7 @@ def open_document(content: DraftContent):
         raise ValueError("draft bytes changed since intake")
     trees = content.trees
     skipped: set[str] = set()  # member names whose blob is not read: their tree is handed over instead
+    deferred: set[str] = set()  # member names of plain parts, inflated only when their blob is read
 
     class ParsedPartsReader:
         """python-docx's zip reader (the same calls), answering b"" for the parts in `skipped`."""
@@ -469,7 +488,9 @@ def open_document(content: DraftContent):
             self.rels_xml_for = zipped.rels_xml_for
 
         def blob_for(self, pack_uri):
-            return b"" if pack_uri.membername in skipped else self.zipped.blob_for(pack_uri)
+            if pack_uri.membername in skipped or pack_uri.membername in deferred:
+                return b""
+            return self.zipped.blob_for(pack_uri)
 
     def part_class(content_type, reltype):
         cls = None
@@ -482,7 +503,9 @@ def open_document(content: DraftContent):
         tree = trees.get(partname.lstrip("/")) if issubclass(cls, XmlPart) else None
         if tree is not None:
             return cls(partname, content_type, tree, package)
-        if partname.membername in skipped:  # e.g. an XML content type related as an image: needs its bytes
+        if cls is Part and partname.membername in deferred:
+            return _DeferredPart(partname, content_type, content.data, package)
+        if partname.membername in skipped or partname.membername in deferred:  # e.g. related as an image
             blob = reader.zipped.blob_for(partname)
         return cls.load(partname, content_type, blob, package)
 
@@ -496,6 +519,12 @@ def open_document(content: DraftContent):
                 if issubclass(part_class(content_types[PackURI("/" + name)], None), XmlPart):
                     skipped.add(name)
             except KeyError:  # no content type (a .rels item is not a part): read as python-docx reads it
+                pass
+        for name in zipped._zipf.namelist():
+            try:
+                if not name.endswith(".rels") and part_class(content_types[PackURI("/" + name)], None) is Part:
+                    deferred.add(name)
+            except (KeyError, ValueError):  # no content type, or not a part name: read as python-docx does
                 pass
         package_rels = PackageReader._srels_for(reader, PACKAGE_URI)
         parts = PackageReader._load_serialized_parts(reader, package_rels, content_types)

@@ -105,3 +105,29 @@ def test_a_local_header_naming_another_member_is_refused_although_the_stream_was
     with pytest.raises(Refused) as refused:
         screen(bytes(bad), cache)
     assert str(refused.value) == "文件已损坏（内部的 word/styles.xml 无法解压，可能只复制或下载了一部分），请重新提交"
+
+
+def test_the_composer_gets_every_part_with_its_own_bytes_and_plain_parts_are_inflated_on_first_read(tmp_path):
+    """open_document hands python-docx the trees intake parsed and leaves plain parts (stylesWithEffects.xml,
+    theme, fontTable...) packed until read: what a reader of the Document sees is still the draft's bytes."""
+    import draft_factory
+
+    from bulletin.intake.docxfile import DraftContent, _DeferredPart, open_document
+
+    path = draft_factory.make_draft(tmp_path / "图文.docx", title="有图的稿件", unit_line="区人社局", image=True)
+    data = path.read_bytes()
+    package = screen(data, PartCache())
+    import hashlib
+
+    document = open_document(DraftContent(data, hashlib.sha256(data).hexdigest(), package.main, package.parsed()))
+    parts = {part.partname.membername: part for part in document.part.package.iter_parts()}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        plain = [name for name, part in parts.items() if type(part) is _DeferredPart]
+        assert "word/theme/theme1.xml" in plain and "word/fontTable.xml" in plain, sorted(plain)
+        assert all(parts[name]._blob is None for name in plain)  # nothing inflated yet
+        for name in plain:
+            assert parts[name].blob == archive.read(name)
+        image = next(part for name, part in parts.items() if name.startswith("word/media/"))
+        assert type(image).__name__ == "ImagePart"
+        assert image.blob == archive.read(image.partname.membername)
+    assert document.paragraphs[0].text == "有图的稿件"
