@@ -14,14 +14,12 @@ every word but not side by side; within each, more occurrences first, then the n
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from .store import Archive, ArchivedArticle, article_of
 
 TRIGRAM = 3
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
 SNIPPET_CHARS = 90
 
 
@@ -68,26 +66,23 @@ def search(archive: Archive, query: str | list[str], *, year: int | None = None,
     if series is not None:
         sql.append("AND a.series = ?")
         args.append(series)
-    rows = archive.conn.execute(" ".join(sql), args).fetchall()
     phrase = "".join(words)
-    hits = [_hit(article_of(row), words, phrase) for row in rows]
-    hits.sort(key=lambda h: (h.tier, -h.count, _newest(h.article)))
-    return hits[:limit], len(hits)
-
-
-def _newest(article: ArchivedArticle) -> tuple:
-    return tuple(-ord(c) for c in article.month) + (article.position,)
-
-
-def _hit(article: ArchivedArticle, words: list[str], phrase: str) -> Hit:
-    if phrase in article.title:
-        tier, count = 0, article.title.count(phrase) + article.text.count(phrase)
-    elif phrase in article.text:
-        tier, count = 1, article.text.count(phrase)
-    else:
-        tier, count = 2, sum(article.title.count(w) + article.text.count(w) for w in words)
-    return Hit(article, tier, count, sentence_around(article.text, phrase if tier < 2 else words[0])
-               or article.title)
+    # ranked in SQL, so only the rows shown are read back (a common word matches most of the archive)
+    tier = "CASE WHEN instr(a.title, ?) > 0 THEN 0 WHEN instr(a.text, ?) > 0 THEN 1 ELSE 2 END"
+    occurrences = "((length({col}) - length(replace({col}, ?, ''))) / length(?))"
+    phrase_count = " + ".join(occurrences.format(col=col) for col in ("a.title", "a.text"))
+    words_count = " + ".join(occurrences.format(col=col) for _ in words for col in ("a.title", "a.text"))
+    count = f"CASE WHEN instr(a.title, ?) > 0 OR instr(a.text, ?) > 0 THEN {phrase_count} ELSE {words_count} END"
+    ranked = (f"SELECT * FROM (SELECT a.*, {tier} AS tier, {count} AS hits, COUNT(*) OVER () AS total "
+              + " ".join(sql)[len("SELECT a.* "):] + ") ORDER BY tier, hits DESC, month DESC, position LIMIT ?")
+    rank_args = [phrase, phrase, phrase, phrase, phrase, phrase, phrase, phrase]
+    rank_args += [value for word in words for value in (word, word, word, word)]
+    rows = archive.conn.execute(ranked, rank_args + args + [limit]).fetchall()
+    total = rows[0]["total"] if rows else 0
+    hits = [Hit(article_of(row), row["tier"], row["hits"],
+                sentence_around(row["text"], phrase if row["tier"] < 2 else words[0]) or row["title"])
+            for row in rows]
+    return hits, total
 
 
 def sentence_around(text: str, needle: str) -> str:
