@@ -247,12 +247,13 @@ def _approved_or_sent(ledger: Ledger, month: str, previous) -> str:
 def _review_out(ws: Workspace, month: str) -> str:
     """Why a compile would pull the file from under its reviewers ("" when it would not): the month's current
     version (as compiled, or as edited since) was mailed to reviewers and nobody decided on it since."""
-    from ..delivery.delivery import review_purpose  # mail code only when asked (keeps the compile's imports)
-
     with Ledger(ws.ledger_path) as ledger:
         previous = ledger.last_compile(month)
         if previous is None:
             return ""
+        # Mail code only when a version exists that may have been mailed (a month's first compile: never).
+        from ..delivery.delivery import review_purpose
+
         old = Path(previous.path)
         versions = {previous.sha256} | ({sha256_file(old)} if old.is_file() else set())
         sent = [r for sha in versions for purpose in both_modes(review_purpose(sha))
