@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.config import Settings
 from ..core.errors import BulletinError, ConfigError
 from ..core.ledger import Ledger
+from ..core.locks import waiting_lock
 from .mailledger import MailFile, MailLedger
 from ..core.textio import printable, shorten
 from ..core.month import Month, check_month
@@ -63,7 +64,6 @@ def returned_marker(item: Item) -> tuple[str, str] | None:
     if item.suffix != ".xlsx" or not item.data.startswith(b"PK"):
         return None
     return marker_of_bytes(item.data)
-LOCK_WAIT_SECONDS = 600
 _NAMED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/msword": ".doc",
@@ -139,26 +139,14 @@ def fetch(ws: Workspace, month: str | None = None, *, on_wait=None,
     password = imap_password(mailbox)
     context = tls_context(mailbox, ws.root)
     lock = FileLock(str(ws.state_dir / "mailbox.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait:
-            on_wait()
-        try:
-            lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        except Timeout:
-            raise BulletinError("另一个收稿任务正在进行，等待超时，请稍后再试。") from None
-    try:
-        with Ledger(ws.ledger_path) as ledger:
-            run = _Fetch(ws, settings, ledger, Roster.load(ws.roster_path), month)
-            run.recover()
-            with MailboxSession(mailbox, password, context) as session:
-                run.read(session)
-            if answer is not None:
-                run.report.receipts = answer(run.mail)
-            return run.report
-    finally:
-        lock.release()
+    with waiting_lock(lock, "另一个收稿任务正在进行", on_wait), Ledger(ws.ledger_path) as ledger:
+        run = _Fetch(ws, settings, ledger, Roster.load(ws.roster_path), month)
+        run.recover()
+        with MailboxSession(mailbox, password, context) as session:
+            run.read(session)
+        if answer is not None:
+            run.report.receipts = answer(run.mail)
+        return run.report
 
 
 class _Fetch:

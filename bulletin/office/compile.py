@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
-from ..archive.duplicates import mark_near_duplicates
 from ..archive.duplicates import mark_near_duplicates
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.errors import BulletinError, NothingToCompile
 from ..core.ledger import Ledger
+from ..core.locks import waiting_lock
 from ..core.month import Month
 from ..core.progress import ProgressFn
 from ..core.vocabulary import BULLETIN, SendState, both_modes
@@ -123,21 +123,9 @@ def compile_month(
     if not folder.is_dir():
         lookalikes = "".join(f"\n{problem}" for problem in ws.month_folder_problems(month))
         raise NothingToCompile(f"没有找到 {month} 的稿件文件夹 {folder}：请把当月稿件放入该文件夹。{lookalikes}")
-    lock = workspace_lock(ws)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait:
-            on_wait()
-        try:
-            lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        except Timeout:
-            raise BulletinError("另一个编排任务正在使用此工作目录，等待超时，请稍后再试。") from None
-    try:
+    with waiting_lock(workspace_lock(ws), "另一个编排任务正在使用此工作目录", on_wait, LOCK_WAIT_SECONDS):
         options = {"force": force, "no_notices": no_notices, "sender_units": sender_units}
         return _compile_locked(ws, month, folder, template, issue_date, issue, progress, **options)
-    finally:
-        lock.release()
 
 
 def _compile_locked(
@@ -162,7 +150,6 @@ def _compile_locked(
     intake = gather(folder, month, roster, progress=_phase(progress, "读取稿件"), sender_units=sender_units,
                     columns=layout.columns)
     mailrecords.annotate_intake(ws, month, intake)
-    mark_near_duplicates(ws, month, intake)  # 疑似重复 (issue 27): marked, never dropped
     mark_near_duplicates(ws, month, intake)  # 疑似重复 (issue 27): marked, never dropped
     timing = annotate_timing(ws, month, intake, roster, sender_units)  # [calendar]: received times, 迟报, 约稿
     intake.notes.extend(roster.problems)
@@ -189,7 +176,7 @@ def _compile_locked(
             # Recompiling keeps the printed date unless a new one is asked for.
             issue_date = date.fromisoformat(previous.issue_date) if previous else datetime.now(OFFICE_TZ).date()
         number = ledger.issue_number(month, settings.first_issue, issue, reserve=False)
-        content = build_issue(settings, intake, sheet, number, issue_date, layout, issue_note)
+        content = build_issue(settings, intake, sheet, number, issue_date, layout, issue_note, _signer(ws))
         data = render_issue(content, template, progress=_phase(progress, "编排"))
         intake.notes.extend(missing_layout_tags(template, content))
         target = out_dir / content.file_name
@@ -311,3 +298,13 @@ def _nothing_message(intake: Intake, folder: Path, report: Path) -> str:
     if not intake.refused and not intake.duplicates:
         return f"{folder} 中没有可用的稿件（.docx），未生成简报。"
     return f"{folder} 中的 {len(intake.refused)} 份文件都未能采用，未生成简报；原因见 {report}。"
+
+
+def _signer(ws: Workspace) -> str:
+    """The 签发人 printed with [layout] signer (issue 26): the first named reviewer of the review chain's last
+    step. The issue is composed before anyone signs, so this is the configured signer, not a record of who
+    signed: if another member of the step signs (a deputy), the office recompiles after 签发, or lists the
+    usual signer first. The ledger keeps who actually signed (bulletin status)."""
+    last = ws.settings.review.chain[-1]
+    return next((r.name for r in last.reviewers if r.name), "")
+
