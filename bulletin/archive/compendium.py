@@ -162,7 +162,12 @@ def compendium_bytes(volume: Volume, pages: dict | None) -> bytes:
     _para(doc, f"{volume.year}年汇编", TITLE_FONT, 28, align=WD_ALIGN_PARAGRAPH.CENTER, after=160)
     _para(doc, volume.office, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
     numbers = [b.issue.number for b in volume.issues]
-    span = f"第{min(numbers)}期至第{max(numbers)}期，共{len(numbers)}期" if numbers else "本年度没有已审核通过的期次"
+    if not numbers:
+        span = "本年度没有已审核通过的期次"
+    elif len(numbers) == 1:
+        span = f"第{numbers[0]}期，共1期"
+    else:
+        span = f"第{min(numbers)}期至第{max(numbers)}期，共{len(numbers)}期"
     _para(doc, span, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     # -- contents by issue -------------------------------------------------------------------------

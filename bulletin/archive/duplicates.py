@@ -33,20 +33,12 @@ def mark_near_duplicates(ws: Workspace, month: str, intake: Intake) -> int:
     threshold = ws.office_settings.intake.near_duplicate
     if threshold <= 0 or not intake.accepted:
         return 0
-    path = archive_path(ws)
-    if path.is_file():
-        with Archive(path) as archive:
-            archived, signatures = archive.comparables(except_series=ws.series, except_month=str(month))
-    else:
-        archived, signatures = [], None
     drafts = [Text(i, d.unit, d.title, draft_text(d), f"本期（文件 {d.name}）") for i, d in enumerate(intake.accepted)]
-    if signatures is None:
-        import numpy as np
-
-        from .similar import NUM_PERM
-        signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
+    with Archive(archive_path(ws)) as archive:
+        ids, signatures = archive.comparables(except_series=ws.series, except_month=str(month))
+        matches = near_duplicates(drafts, ids, signatures, threshold, archive.comparable)
     marked = set()
-    for match in near_duplicates(drafts, archived, signatures, threshold):
+    for match in matches:
         draft = intake.accepted[match.draft]
         draft.warnings.append(describe(match))
         marked.add(match.draft)

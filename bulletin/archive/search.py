@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from ..core.textio import clean_text
 from .store import Archive, ArchivedArticle, article_of
 
 TRIGRAM = 3
@@ -37,7 +38,8 @@ class Hit:
 
 def words_of(query: str | list[str]) -> list[str]:
     text = " ".join(query) if isinstance(query, list) else query
-    text = unicodedata.normalize("NFKC", text).replace("“", " ").replace("”", " ").replace('"', " ")
+    text = clean_text(unicodedata.normalize("NFKC", text))  # control characters (NUL ends an FTS5 query)
+    text = text.replace("“", " ").replace("”", " ").replace('"', " ")
     return [word for word in text.split() if word]
 
 

@@ -96,27 +96,34 @@ class Match:
     similarity: float
 
 
-def near_duplicates(drafts: list[Text], archived: list[Text], archived_signatures: np.ndarray,
-                    threshold: float) -> list[Match]:
+def near_duplicates(drafts: list[Text], archived_keys: list, archived_signatures: np.ndarray, threshold: float,
+                    fetch=None) -> list[Match]:
     """Every draft that reaches `threshold` against another draft of a different unit (both are reported), or
-    against an archived article (any unit). `archived_signatures`: one row per `archived` text, in order.
-    Exact Jaccard decides; signatures only choose whom to measure."""
+    against an archived article (any unit). `archived_signatures`: one row per key of `archived_keys`, in order;
+    `fetch(key) -> Text` reads an archived article when it is a candidate (five years of texts are not loaded
+    for the few that are). Exact Jaccard decides; signatures only choose whom to measure."""
     sets = [shingles(d.text) for d in drafts]
     sigs = np.stack([signature(s) for s in sets]) if drafts else np.zeros((0, NUM_PERM), dtype=np.uint32)
-    floor = max(threshold - MARGIN, 0.0)
+    floor = int(np.ceil(max(threshold - MARGIN, 0.0) * NUM_PERM))  # equal values needed to be a candidate
     found: list[Match] = []
-    archived_sets: dict[int, set[str]] = {}
-    for i, draft in enumerate(drafts):
-        for j in np.flatnonzero(estimates(sigs[i], archived_signatures) >= floor):
-            j = int(j)
-            if j not in archived_sets:
-                archived_sets[j] = shingles(archived[j].text)
-            value = jaccard(sets[i], archived_sets[j])
-            if value >= threshold:
-                found.append(Match(draft.key, archived[j], value))
-        for j in np.flatnonzero(estimates(sigs[i], sigs) >= floor):
-            j = int(j)
-            other = drafts[j]
+    fetched: dict[int, tuple[Text, set[str]]] = {}
+    for start in range(0, len(drafts), 16):  # 16 drafts × the archive at a time: a few MB of comparisons
+        block = sigs[start:start + 16]
+        if len(archived_keys):
+            equal = (block[:, None, :] == archived_signatures[None, :, :]).sum(axis=2, dtype=np.uint16)
+            for i, j in zip(*np.nonzero(equal >= floor)):
+                i, j = start + int(i), int(j)
+                if j not in fetched:
+                    other = fetch(archived_keys[j])
+                    fetched[j] = (other, shingles(other.text))
+                other, other_set = fetched[j]
+                value = jaccard(sets[i], other_set)
+                if value >= threshold:
+                    found.append(Match(drafts[i].key, other, value))
+        within = (block[:, None, :] == sigs[None, :, :]).sum(axis=2, dtype=np.uint16)
+        for i, j in zip(*np.nonzero(within >= floor)):
+            i, j = start + int(i), int(j)
+            draft, other = drafts[i], drafts[j]
             if j == i or (draft.unit and draft.unit == other.unit):
                 continue  # the same unit's two versions are the intake's business (被替换, 重复)
             value = jaccard(sets[i], sets[j])

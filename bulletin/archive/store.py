@@ -169,27 +169,31 @@ class Archive:
         ).fetchall()
         return [article_of(r) for r in rows]
 
-    def comparables(self, *, except_series: str, except_month: str) -> tuple[list[Text], np.ndarray]:
-        """Every archived article but those of one (series, month) — the month being compiled — with their
-        signatures as a (n, NUM_PERM) matrix, for the near-duplicate check."""
+    def text(self, article_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM archive_articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else ""
+
+    def comparables(self, *, except_series: str, except_month: str) -> tuple[list[int], np.ndarray]:
+        """The ids of every archived article but those of one (series, month) — the month being compiled — and
+        their signatures as a (n, NUM_PERM) matrix, for the near-duplicate check (`comparable(id)` reads one)."""
         rows = self.conn.execute(
-            "SELECT id, series, month, number, issue_date, title, unit, text, signature, signature_version "
-            "FROM archive_articles WHERE NOT (series = ? AND month = ?) ORDER BY id",
-            (except_series, except_month),
+            "SELECT id, signature, signature_version FROM archive_articles WHERE NOT (series = ? AND month = ?) "
+            "ORDER BY id", (except_series, except_month),
         ).fetchall()
-        texts, sigs = [], []
-        for r in rows:
-            where = f"第{r['number']}期（{r['issue_date'][:4]}年{int(r['issue_date'][5:7])}月{int(r['issue_date'][8:10])}日）"
-            if r["series"]:
-                where = f"{r['series']}{where}"
-            texts.append(Text(r["id"], r["unit"], r["title"], r["text"], where))
-            if r["signature_version"] == SIGNATURE_VERSION and len(r["signature"]) == NUM_PERM * 4:
-                sigs.append(r["signature"])
-            else:
-                sigs.append(signature_bytes(r["text"]))  # written by an older version: measured again
+        ids = [r[0] for r in rows]
+        sigs = [r[1] if r[2] == SIGNATURE_VERSION and len(r[1]) == NUM_PERM * 4
+                else signature_bytes(self.text(r[0]))  # written by an older version: measured again
+                for r in rows]
         matrix = (np.frombuffer(b"".join(sigs), dtype=np.uint32).reshape(len(sigs), NUM_PERM) if sigs
                   else np.zeros((0, NUM_PERM), dtype=np.uint32))
-        return texts, matrix
+        return ids, matrix
+
+    def comparable(self, article_id: int) -> Text:
+        """One archived article as the check names it: 第64期（2026年9月25日）, its unit, title and text."""
+        r = self.conn.execute("SELECT * FROM archive_articles WHERE id = ?", (article_id,)).fetchone()
+        article = article_of(r)
+        where = f"{article.series}第{article.number}期（{article.date_text}）"
+        return Text(article.id, article.unit, article.title, article.text, where)
 
 
 def article_of(row: sqlite3.Row) -> ArchivedArticle:
