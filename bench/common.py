@@ -1,6 +1,6 @@
 """Shared helpers for the benchmarks: generated drafts (cached), bench workspaces, measuring in a child.
 
-Drafts come from tests/draft_factory.py `make_month(folder, n, seed=0)`: each a title, a unit line and
+Drafts come from tests/kits/draft_factory.py `make_month(folder, n, seed=0)`: each a title, a unit line and
 5-7 paragraphs of Chinese text; every 10th draft also has a table and an image. The factory is
 deterministic and consumes its random stream draft by draft, so the first N files of a 1000-draft month
 are exactly `make_month(folder, N, seed=0)`: we generate the largest month once and copy prefixes.
