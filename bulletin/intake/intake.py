@@ -27,13 +27,14 @@ log = logging.getLogger(__name__)
 ORDER_FILE = "order.txt"
 ISSUE_NOTE_FILE = "编者按.txt"  # the office's note for the whole issue (layout/issuenote.py)
 CALL_FILE = "约稿.txt"  # the month's call for drafts and commissioned topics (intake/calendar.py)
+ARRANGEMENT_FILE = "编排.toml"  # the office's decisions on the month's drafts (intake/arrangement.py, issue 24)
 _UNEXPECTED = "请在 Word 中打开后另存为 .docx 再提交；如仍不行，请把此文件交技术人员查看"
 NOTICE_STEMS = ("notices", "情况通报", "通报")
 # Sub-folders the office and other tools keep inside a month folder: never drafts, never refused.
 RESERVED_FOLDERS = ("待核实", "反馈", "history")
 # The one vocabulary of draft states: ledger code -> the word the report, status and the flow use.
 _MTIME_SLACK = 2.0  # seconds: zip archives and FAT drives keep modification times to 2 s
-_NOT_DRAFTS = {ORDER_FILE, ISSUE_NOTE_FILE, CALL_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
+_NOT_DRAFTS = {ORDER_FILE, ISSUE_NOTE_FILE, CALL_FILE, ARRANGEMENT_FILE, "readme.md", "readme.txt", "desktop.ini", "thumbs.db"}
 _ADVICE_BY_SUFFIX = {
     ".doc": "这是旧版 Word 格式（.doc），请在 Word 中“另存为” .docx 后重新提交",
     ".wps": "这是 WPS 格式（.wps），请在 WPS 中“另存为” Word 文档（.docx）后重新提交",

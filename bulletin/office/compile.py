@@ -25,6 +25,7 @@ from ..core.progress import ProgressFn
 from ..core.vocabulary import BULLETIN, SendState, both_modes
 from ..core.workspace import OFFICE_TZ, Workspace
 from ..intake import mailrecords
+from ..intake.arrangement import annotate_rows, apply_arrangement, printed, read_arrangement
 from ..intake.intake import Intake, gather
 from ..intake.notices import NoticeSheet, read_notices
 from ..intake.report import intake_report, report_bytes
@@ -152,6 +153,8 @@ def _compile_locked(
     mailrecords.annotate_intake(ws, month, intake)
     mark_near_duplicates(ws, month, intake)  # 疑似重复 (issue 27): marked, never dropped
     timing = annotate_timing(ws, month, intake, roster, sender_units)  # [calendar]: received times, 迟报, 约稿
+    arrangement = read_arrangement(folder)  # 编排.toml (issue 24): the office's decisions, after the reading
+    intake.notes.extend(apply_arrangement(intake, arrangement, roster))
     intake.notes.extend(roster.problems)
     folder_problems = ws.month_folder_problems(month)  # issue 23 item 15: never passed over in silence
     intake.notes.extend(folder_problems)
@@ -176,7 +179,7 @@ def _compile_locked(
             # Recompiling keeps the printed date unless a new one is asked for.
             issue_date = date.fromisoformat(previous.issue_date) if previous else datetime.now(OFFICE_TZ).date()
         number = ledger.issue_number(month, settings.first_issue, issue, reserve=False)
-        content = build_issue(settings, intake, sheet, number, issue_date, layout, issue_note, _signer(ws))
+        content = build_issue(settings, printed(intake, arrangement), sheet, number, issue_date, layout, issue_note, _signer(ws))
         data = render_issue(content, template, progress=_phase(progress, "编排"))
         intake.notes.extend(missing_layout_tags(template, content))
         target = out_dir / content.file_name
@@ -199,7 +202,7 @@ def _compile_locked(
         write_atomic(report_path, report_bytes(report))
         sha = sha256_bytes(data)
         # One transaction: the number is reserved together with the compile record, never without it.
-        ledger.record_compile(month, number, target, sha, timing.rows(intake.ledger_rows()), issue_date.isoformat())
+        ledger.record_compile(month, number, target, sha, annotate_rows(timing.rows(intake.ledger_rows()), arrangement), issue_date.isoformat())
     from ..stats.run import write_suggestions  # statistics code only once a bulletin was made
 
     suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
