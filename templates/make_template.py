@@ -570,7 +570,8 @@ def build_body(doc, layout: str = "工作简报") -> None:
     add_par(doc, "{%p if special %}")
     add_par(doc, "（{{ special }}）", "Special Line")
     add_par(doc, "{%p endif %}")
-    add_par(doc, "第{{ issue_number }}期", "Issue Line")
+    # [layout] signer (issue 26): 签发人 on the issue-number line, only for offices that print it
+    add_par(doc, "第{{ issue_number }}期{% if signer %}　　签发人：{{ signer }}{% endif %}", "Issue Line")
     add_par(doc, "{{ office }}\t{{ date_text }}", "Office Line")
 
     add_par(doc, "{%p for paragraph in issue_note %}")

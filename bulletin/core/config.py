@@ -356,6 +356,9 @@ class LayoutSettings(_Section):
     unit_in_toc: bool = True
     special: str = ""
     columns: list[NonEmpty] = []
+    # 签发人 on the issue-number line (GB/T 9704 style, issue 26) for offices that print it: the first named
+    # reviewer of the review chain's last step (签发), known when the issue is composed; see README 签发.
+    signer: bool = False
 
     @field_validator("special")
     @classmethod

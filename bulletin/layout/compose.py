@@ -92,6 +92,7 @@ def _context(issue: Issue, markers: list[str]) -> dict:
         "special": text(issue.special),
         "office": text(issue.office),
         "date_text": text(issue.date_text),
+        "signer": text(issue.signer),  # 签发人 ([layout] signer), escaped like every office text
         "issue_note": [text(paragraph) for paragraph in issue.issue_note],
         "toc": [{"number": e.number, "mark": text(e.mark), "text": text(e.text), "column": text(e.column)}
                 for e in issue.toc()],

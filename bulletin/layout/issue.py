@@ -56,6 +56,7 @@ class Issue:
     email: str = ""
     layout: LayoutSettings = field(default_factory=LayoutSettings)
     issue_note: list[str] = field(default_factory=list)  # 编者按.txt: the office's note on the whole issue
+    signer: str = ""  # [layout] signer: the 签发人 printed on the issue-number line ("" prints none)
 
     @property
     def date_text(self) -> str:
@@ -140,7 +141,7 @@ def notice_heading(month: str, subject: str) -> str:
 
 def build_issue(
     settings: BulletinSettings, intake: Intake, sheet: NoticeSheet, number: int, issue_date: date,
-    layout: LayoutSettings | None = None, issue_note: list[str] | None = None,
+    layout: LayoutSettings | None = None, issue_note: list[str] | None = None, signer: str = "",
 ) -> Issue:
     top, main = settings.masthead_parts
     return Issue(
@@ -162,4 +163,5 @@ def build_issue(
         email=str(settings.email),
         layout=layout or LayoutSettings(),
         issue_note=list(issue_note or []),
+        signer=signer if (layout or LayoutSettings()).signer else "",
     )

@@ -31,6 +31,8 @@ def missing_layout_tags(template: Path, issue: Issue) -> list[str]:
         needs.append(("{{ article.byline }}", r"\{\{\s*article\.byline\b", "文末供稿行（XX供稿）未能印出"))
     if issue.special:
         needs.append(("{{ special }}", r"\{\{\s*special\b", f"“（{issue.special}）”未能印出"))
+    if issue.signer:
+        needs.append(("{{ signer }}", r"\{\{\s*signer\b", f"签发人“{issue.signer}”未能印出"))
     if issue.issue_note:
         needs.append(("{%p for paragraph in issue_note %}", r"\bin\s+issue_note\b", "整期编者按（编者按.txt）未能印出"))
     if issue.layout.toc == "none":
