@@ -1,5 +1,6 @@
-"""The PDF edition ([bulletin] pdf = true): made by LibreOffice from the approved .docx, recorded in the ledger
-with both checksums, and mailed as exactly those bytes ([mail] attach = ["docx", "pdf"])."""
+"""The PDF edition ([bulletin] pdf = true): made by LibreOffice from the approved .docx as PDF/A-2b (fonts
+embedded, for archives and electronic exchange), recorded in the ledger with both checksums, and mailed as
+exactly those bytes ([mail] attach = ["docx", "pdf"])."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.workspace import Workspace
-from .render import soffice, to_pdf
+from .render import soffice, to_pdf_a
 
 
 def wanted(ws: Workspace) -> bool:
@@ -36,7 +37,7 @@ def pdf_edition(ws: Workspace, month: str, docx: Path, docx_sha256: str) -> tupl
         return Path(known[0]), known[1]
     if sha256_file(docx) != docx_sha256:
         raise BulletinError(f"{docx.name} 在审核通过后被修改过，未生成 PDF：请重新审核。")
-    data = to_pdf(docx)
+    data = to_pdf_a(docx)
     write_atomic(target, data)
     sha = sha256_bytes(data)
     with Ledger(ws.ledger_path) as ledger:

@@ -31,8 +31,18 @@ def soffice() -> str:
 
 
 def to_pdf(docx: Path) -> bytes:
-    """The PDF LibreOffice prints of `docx` (bytes)."""
+    """The PDF LibreOffice prints of `docx` (bytes): for looking at (page images), not for keeping."""
     return convert(docx, "pdf", "PDF")
+
+
+# LibreOffice's PDF export with SelectPdfVersion 2 = PDF/A-2b: fonts embedded, an sRGB output intent, XMP
+# metadata, no transparency groups or encryption. The JSON form of the filter options needs LibreOffice 7.4+.
+PDF_A_2B = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
+def to_pdf_a(docx: Path) -> bytes:
+    """The PDF edition to mail and keep: PDF/A-2b (GB/T 9704's fixed layout for archives and exchange)."""
+    return convert(docx, PDF_A_2B, "PDF/A")
 
 
 def convert(source: Path, fmt: str, label: str) -> bytes:

@@ -154,7 +154,7 @@ def compendium(ws: Workspace, year: int) -> CompendiumResult:
     the archive are archived first, months compiled but not approved are named and left out."""
     from ..archive.compendium import Bound, Volume, compendium_bytes, laid_out
     from ..core.atomic import write_atomic
-    from ..layout.render import soffice, to_pdf
+    from ..layout.render import soffice, to_pdf_a as to_pdf  # the 汇编 kept as PDF/A-2b like every edition
 
     left_out, archived_now, refused = [], [], set()
     months: list[str] = []
