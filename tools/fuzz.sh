@@ -14,3 +14,7 @@ PY="${PYTHON:-.venv/bin/python}"
 # draft door: random small mutations of a valid draft's zip members and XML parts -> read (and python-docx
 # builds it) or Refused with a reason; never another exception, never a hang
 "$PY" -m pytest -q -p no:cacheprovider tests/intake/test_docx_properties.py
+
+# review desk: random paths, tokens, cookies and form fields on every route -> never a 500, no file from outside
+# the workspace, no secret/settings/password in a response, hostile text escaped
+"$PY" -m pytest -q -p no:cacheprovider tests/web/test_desk_properties.py

@@ -20,7 +20,8 @@ def csrf_token(ws: Workspace, subject: str) -> str:
 
 
 def csrf_ok(ws: Workspace, subject: str, value: str | None) -> bool:
-    return bool(value) and hmac.compare_digest(csrf_token(ws, subject), str(value))
+    # bytes: compare_digest raises TypeError on str with non-ASCII characters (a 500, found by Hypothesis)
+    return bool(value) and hmac.compare_digest(csrf_token(ws, subject).encode(), str(value).encode("utf-8", "replace"))
 
 
 def password_ok(given: str) -> bool:
