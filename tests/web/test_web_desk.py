@@ -59,6 +59,7 @@ def client_for(ws) -> TestClient:
     return TestClient(create_app(ws.root), base_url="https://testserver")
 
 
+@pytest.mark.libreoffice
 def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
     token = links.review_token(ws, "2026-10", sha256_file(path), REVIEWER)
@@ -111,6 +112,7 @@ def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(des
         assert ledger.latest_decision("2026-10").approved is True
 
 
+@pytest.mark.libreoffice
 def test_a_file_edited_after_the_mail_is_shown_as_the_new_version(desk, tmp_path):
     ws, path = fresh(desk, tmp_path)
     mailed = sha256_file(path)
@@ -153,6 +155,7 @@ def test_forged_expired_and_other_month_links_are_useless(desk, tmp_path, monkey
     assert expired.status_code == 403 and "审核链接已过期（有效期 7 天）" in expired.text
 
 
+@pytest.mark.libreoffice
 def test_the_office_pages_need_the_password_and_paths_never_come_from_urls(desk, tmp_path, monkeypatch):
     ws, _ = fresh(desk, tmp_path)
     client = client_for(ws)
@@ -180,6 +183,7 @@ def test_the_office_pages_need_the_password_and_paths_never_come_from_urls(desk,
         assert "smtp" not in response.text and "first_issue" not in response.text
 
 
+@pytest.mark.libreoffice
 def test_review_mail_carries_a_personal_link_per_reviewer(desk, tmp_path, smtp_server):
     from mail_workspace import smtp_settings
 
