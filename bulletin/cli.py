@@ -648,6 +648,62 @@ def compendium(
 # ===== end of the archive ===================================================================================
 
 
+# ===== accounts of the workbench (issue 24) ==================================================================
+users_app = typer.Typer(help="办公台账号：编辑、审核、管理（密码以 scrypt 加密保存在 .bulletin/ 中）。", no_args_is_help=True,
+                        rich_markup_mode=None)
+app.add_typer(users_app, name="users")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt("密码", hide_input=True)
+    if typer.prompt("再输入一次", hide_input=True) != first:
+        _fail("两次输入的密码不一致，未添加。")
+    return first
+
+
+@users_app.command("add")
+@_guard
+def users_add(
+    name: Annotated[str, typer.Argument(help="账号名（如 张三）")],
+    role: Annotated[str, typer.Option("--role", help="角色：编辑、审核 或 管理")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读一行作为密码")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """添加办公台账号（密码输入两次，或 --password-stdin）。"""
+    from .office.accounts import add_user, check_name, check_role
+
+    ws = _workspace(workspace)
+    name, role = check_name(name), check_role(role)
+    user = add_user(ws, name, role, _new_password(password_stdin))
+    _say(f"已添加账号“{user.name}”（{user.role}）：可在办公台（bulletin serve）登录。")
+
+
+@users_app.command("list")
+@_guard
+def users_list(workspace: WorkspaceOpt = None) -> None:
+    """列出办公台账号。"""
+    from .office.accounts import users
+
+    found = users(_workspace(workspace))
+    if not found:
+        _say("还没有账号：bulletin users add 张三 --role 编辑")
+    for user in found:
+        _say(f"{user.name}  {user.role}  添加于 {user.created[:16].replace('T', ' ')}")
+
+
+@users_app.command("remove")
+@_guard
+def users_remove(name: Annotated[str, typer.Argument(help="账号名")], workspace: WorkspaceOpt = None) -> None:
+    """删除办公台账号（其登录随即失效）。"""
+    from .office.accounts import remove_user
+
+    remove_user(_workspace(workspace), name)
+    _say(f"已删除账号“{name}”。")
+# ===== end of accounts ========================================================================================
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="bulletin")
 

@@ -213,9 +213,11 @@ def deliver(
 
 
 def send_bulletin(
-    ws: Workspace, month: str, dry_run: bool = False, transport: Transport | None = None
+    ws: Workspace, month: str, dry_run: bool = False, transport: Transport | None = None, only: str | None = None
 ) -> DeliveryReport:
-    """Mail the approved file to everyone in inputs/recipients.csv who does not have it yet.
+    """Mail the approved file to everyone in inputs/recipients.csv who does not have it yet. `only`: that one
+    address of the lists (补发 from the workbench, issue 24): the same state machine, so one who has it is not
+    mailed again and a failed one is retried alone.
 
     Raises NotApproved when the month is not approved or the file changed since; MailError when the server
     cannot be reached or refuses the login (nothing is recorded then).
@@ -238,6 +240,10 @@ def send_bulletin(
     recipients, problems = read_recipients(ws.recipients_path, ws.recipient_lists)
     if not recipients:
         raise BulletinError(f"收件人名单 {ws.recipients_path} 中没有有效的邮箱地址。")
+    if only is not None:
+        recipients = [r for r in recipients if r.email.lower() == only.strip().lower()]
+        if not recipients:
+            raise BulletinError(f"{only} 不在分发名单（{ws.recipients_path.name}）中。")
     transport = transport or transport_for(settings, ws.month_outputs(month) / "outbox")
     with Ledger(ws.ledger_path) as ledger:
         record, _ = compiled_file(ws, ledger, month)

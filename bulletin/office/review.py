@@ -10,11 +10,19 @@ from ..delivery.transports import Transport
 from .links import review_link_text
 
 
-def review(ws: Workspace, month: Month, transport: Transport | None = None) -> DeliveryReport:
+def review(ws: Workspace, month: Month, transport: Transport | None = None, *, actor: str | None = None) -> DeliveryReport:
+    """`actor`: who sent it for review (the workbench's account): recorded in the audit table."""
     def link_for(sha256: str, reviewer: str, step: str = "") -> str:
         return review_link_text(ws, month, sha256, reviewer, step)
 
-    return send_for_review(ws, month, transport, link_for=link_for)
+    report = send_for_review(ws, month, transport, link_for=link_for)
+    if actor:
+        from .accounts import record, role_of
+
+        record(ws, actor, role_of(ws, actor), "送审", month,
+               f"本次发送 {len(report.sent)} 位，此前已发送 {len(report.already)} 位，失败 {len(report.failed)} 位："
+               + "、".join(r.email for r in report.sent))
+    return report
 
 
 __all__ = ["review"]

@@ -1,0 +1,166 @@
+"""Files the clerk uploads on the workbench (issue 24): drafts (.docx, or a .zip of them) and the month's notice
+sheet, through the same doors as the folder and the mailbox, into the month folder and nowhere else.
+
+Each uploaded file is an `attachments.Item` (its name made safe: no folder, no control or Windows-forbidden
+characters, cut to length); a .zip is unpacked with the mailbox's limits (entry count, sizes, ratio, no paths,
+no archive in an archive); `attachments.place` decides, as for mail (the clerk is a known sender: drafts go to
+the month folder, not to 待核实/); a .docx is then screened as compile screens it (intake/docxfile.screen: zip
+bombs, parts, DOCTYPE...), so a bad file is refused on the spot, with the same reason compile would give. A
+file whose bytes are already in the month folder is not saved twice; a name in use gets 名称（2）.docx. Writes
+are atomic. Every outcome is on the receipt (`Receipt.lines`), and the upload is one row of the audit table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.atomic import sha256_bytes, sha256_file, write_atomic
+from ..core.errors import BulletinError
+from ..core.month import Month
+from ..core.sheetsafety import SheetRefused, read_sheet
+from ..core.workspace import Workspace
+from ..intake.attachments import Item, is_archive, place, safe_name, unique_name, unpack_zip
+from ..intake.docxfile import Refused, screen
+from ..intake.intake import is_notice_sheet
+from .accounts import record, role_of
+
+MAX_FILE_BYTES = 30 * 1024 * 1024  # one uploaded file (a mailbox message's default limit)
+MAX_FILES = 50  # files in one upload, .zip entries included
+
+
+@dataclass
+class Receipt:
+    """What became of each uploaded file: saved (shown name, name in the month folder) or refused (why)."""
+
+    month: str
+    saved: list[tuple[str, str]] = field(default_factory=list)
+    same: list[tuple[str, str]] = field(default_factory=list)  # already there (the file it equals)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [f"已保存 {len(self.saved)} 份，未保存 {len(self.refused)} 份" +
+                 (f"，已有相同文件 {len(self.same)} 份" if self.same else "") + "。"]
+        lines += [f"✓ {shown} → {name}" for shown, name in self.saved]
+        lines += [f"＝ {shown}：与已有的《{name}》相同，未重复保存" for shown, name in self.same]
+        lines += [f"✗ {shown}：{reason}" for shown, reason in self.refused]
+        return lines
+
+
+def _uploaded(reason: str) -> str:
+    return reason.replace("重新发送", "重新上传").replace("作为附件发送", "上传").replace("请发送", "请上传")
+
+
+def _items(files: list[tuple[str, bytes]], receipt: Receipt) -> list[Item]:
+    items: list[Item] = []
+    for original, data in files:
+        item = Item(original, safe_name(original, fallback="上传文件"), data)
+        if len(data) > MAX_FILE_BYTES:
+            receipt.refused.append((item.label, f"文件 {len(data) // (1024 * 1024)} MB，超过上限 "
+                                                f"{MAX_FILE_BYTES // (1024 * 1024)} MB，未保存"))
+        elif is_archive(item):
+            inner, bad = unpack_zip(data, item.original or item.name, MAX_FILES)
+            receipt.refused += [(label, _uploaded(reason)) for label, reason in bad]
+            for entry in inner:
+                if is_archive(entry) or entry.suffix in (".rar", ".7z"):
+                    receipt.refused.append((entry.label, "压缩包中的压缩包不予解压，请直接上传 .docx"))
+                else:
+                    items.append(entry)
+        else:
+            items.append(item)
+    if len(items) > MAX_FILES:
+        receipt.refused += [(i.label, f"一次最多上传 {MAX_FILES} 个文件，此文件未保存：请分几次上传")
+                            for i in items[MAX_FILES:]]
+        items = items[:MAX_FILES]
+    return items
+
+
+def _existing(folder: Path) -> dict[str, str]:
+    """sha256 -> name of the files already in the month folder (not its sub-folders)."""
+    if not folder.is_dir():
+        return {}
+    return {sha256_file(p): p.name for p in sorted(folder.iterdir()) if p.is_file() and not p.is_symlink()}
+
+
+def upload_drafts(ws: Workspace, month: Month, files: list[tuple[str, bytes]], *, actor: str) -> Receipt:
+    """Drafts (and .zip archives of drafts) -> inputs/<month>/; see the module docstring."""
+    receipt = Receipt(str(month))
+    folder = ws.month_inputs(month)
+    items = _items(files, receipt)
+    existing = _existing(folder)
+    taken = set(existing.values()) | ({p.name for p in folder.iterdir()} if folder.is_dir() else set())
+    for item in items:
+        placement = place(item, sender_known=True)
+        if placement.kind == "refused":  # the mailbox's reasons, in the words of an upload
+            receipt.refused.append((item.label, _uploaded(placement.reason)))
+            continue
+        try:
+            screen(item.data)
+        except Refused as exc:
+            receipt.refused.append((item.label, str(exc)))
+            continue
+        sha = sha256_bytes(item.data)
+        if sha in existing:
+            receipt.same.append((item.label, existing[sha]))
+            continue
+        name = unique_name(item.name, taken)
+        write_atomic(folder / name, item.data)
+        taken.add(name)
+        existing[sha] = name
+        receipt.saved.append((item.label, name))
+    record(ws, actor, role_of(ws, actor), "上传稿件", month,
+           "；".join([f"保存《{n}》" for _, n in receipt.saved] + [f"未保存《{s}》：{r}" for s, r in receipt.refused]
+                    + [f"相同《{s}》" for s, _ in receipt.same]) or "没有文件")
+    return receipt
+
+
+NOTICE_NAME = "情况通报.xlsx"
+
+
+def upload_notices(ws: Workspace, month: Month, name: str, data: bytes, *, actor: str) -> Receipt:
+    """The month's notice sheet (.xlsx): checked by the spreadsheet door (core/sheetsafety) before it is kept, then
+    it replaces the month's notice sheet(s) as 情况通报.xlsx; a replaced sheet is kept in the state folder
+    (.bulletin/replaced-notices/<month>/), never left in the month folder where compile would find two."""
+    receipt = Receipt(str(month))
+    shown = Item(name, safe_name(name, fallback=NOTICE_NAME), data).label
+    if not name.lower().endswith(".xlsx"):
+        receipt.refused.append((shown, "情况通报表请上传 .xlsx 文件（.xls 请在 Excel/WPS 中另存为 .xlsx）"))
+    elif len(data) > MAX_FILE_BYTES:
+        receipt.refused.append((shown, "文件过大，未保存"))
+    else:
+        try:
+            read_sheet(data, name=name, max_rows=2000)
+        except SheetRefused as exc:
+            receipt.refused.append((shown, str(exc)))
+    if not receipt.refused:
+        folder = ws.month_inputs(month)
+        old = [p for p in folder.iterdir() if p.is_file() and is_notice_sheet(p)] if folder.is_dir() else []
+        keep = ws.state_dir / "replaced-notices" / str(month)
+        for path in old:  # one notice sheet per month: the previous one is kept out of the month folder
+            write_atomic(keep / f"{sha256_file(path)[:12]}-{path.name}", path.read_bytes())
+            path.unlink()
+        write_atomic(folder / NOTICE_NAME, data)
+        receipt.saved.append((shown, NOTICE_NAME))
+    record(ws, actor, role_of(ws, actor), "上传情况通报表", month,
+           f"保存为《{NOTICE_NAME}》" if receipt.saved else f"未保存：{receipt.refused[0][1]}")
+    return receipt
+
+
+def write_issue_note(ws: Workspace, month: Month, text: str, *, actor: str) -> Path:
+    """The issue's 编者按 (inputs/<month>/编者按.txt, read by layout/issuenote.py); empty text removes it."""
+    from ..intake.intake import ISSUE_NOTE_FILE
+
+    folder = ws.month_inputs(month)
+    path = folder / ISSUE_NOTE_FILE
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > 5000:
+        raise BulletinError("编者按最多 5000 字。")
+    if text:
+        write_atomic(path, (text + "\n").encode("utf-8"))
+    elif path.exists():
+        path.unlink()
+    record(ws, actor, role_of(ws, actor), "修改编者按" if text else "删除编者按", month, text[:200])
+    return path
+
+
+__all__ = ["MAX_FILE_BYTES", "MAX_FILES", "Receipt", "upload_drafts", "upload_notices", "write_issue_note"]
