@@ -593,61 +593,6 @@ def compendium(
 # ===== end of the archive ===================================================================================
 
 
-# ===== the archive (issue 27): bulletin archive rebuild, bulletin search, bulletin compendium ==================
-archive_app = typer.Typer(help="归档：已审核通过的各期文章（检索、年度汇编、疑似重复提示的依据）。", no_args_is_help=True)
-app.add_typer(archive_app, name="archive")
-
-
-@archive_app.command("rebuild")
-@_guard
-def archive_rebuild(
-    workspace: WorkspaceOpt = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="只重建这一年（默认全部）")] = None,
-) -> None:
-    """从各月已审核通过的 .docx 重新归档（简报和各系列；归档功能之前审核的月份用它补上）。"""
-    from .office.archive import rebuild
-
-    for line in rebuild(_workspace(workspace), year).lines():
-        _say(line)
-
-
-@app.command()
-@_guard
-def search(
-    words: Annotated[list[str], typer.Argument(help="关键词（可多个，空格分开；两个字的词也能查到）")],
-    workspace: WorkspaceOpt = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="只查这一年")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="只查这个单位的稿件（名称的一部分即可）")] = None,
-    series: SeriesOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="最多显示几篇")] = 20,
-) -> None:
-    """检索已归档的各期文章：显示期号、日期、单位、标题和含关键词的句子，完全匹配的排在前面。"""
-    from .office.archive import hit_lines
-    from .office.archive import search as search_archive
-
-    ws = _workspace(workspace)
-    hits, total = search_archive(ws, words, year=year, unit=unit, series=series.strip() if series else None,
-                                 limit=limit)
-    for line in hit_lines(hits, total, words):
-        _say(line)
-
-
-@app.command()
-@_guard
-def compendium(
-    year: Annotated[int, typer.Option("--year", help="年份，如 2026")],
-    workspace: WorkspaceOpt = None,
-    series: SeriesOpt = None,
-) -> None:
-    """生成年度汇编 outputs/汇编/<年份>年<简报名称>汇编.docx：封面、按期目录、各期文章、按单位和栏目的索引。"""
-    from .office.archive import compendium as make_compendium
-
-    result = make_compendium(_series(_workspace(workspace), series), year)
-    for line in result.lines():
-        _say(line)
-# ===== end of the archive ===================================================================================
-
-
 # ===== accounts of the workbench (issue 24) ==================================================================
 users_app = typer.Typer(help="办公台账号：编辑、审核、管理（密码以 scrypt 加密保存在 .bulletin/ 中）。", no_args_is_help=True,
                         rich_markup_mode=None)

@@ -329,22 +329,6 @@ class IntakeSettings(_Section):
     near_duplicate: float = Field(default=0.8, ge=0, le=1)
 
 
-class IntakeSettings(_Section):
-    """[intake] (issue 27): how a compile reads the month's drafts. `near_duplicate`: a draft whose text reaches
-    this Jaccard similarity (character 3-grams; bulletin/archive/similar.py) with another unit's draft of the
-    month or with any archived article is marked 疑似重复 in the intake report (never dropped); 0 turns it off."""
-
-    near_duplicate: float = Field(default=0.8, ge=0, le=1)
-
-
-class IntakeSettings(_Section):
-    """[intake] (issue 27): how a compile reads the month's drafts. `near_duplicate`: a draft whose text reaches
-    this Jaccard similarity (character 3-grams; bulletin/archive/similar.py) with another unit's draft of the
-    month or with any archived article is marked 疑似重复 in the intake report (never dropped); 0 turns it off."""
-
-    near_duplicate: float = Field(default=0.8, ge=0, le=1)
-
-
 class LayoutSettings(_Section):
     """How the issue is laid out (issue 14): the office's own layout, not one fixed form. The text settings are
     office data: `column_heading` is filled by plain replacement of "{name}", never by Jinja or str.format."""
@@ -384,7 +368,6 @@ class Settings(_Section):
     mailbox: MailboxSettings | None = None  # the submission mailbox (bulletin fetch); model at the end
     mail: MailSettings = MailSettings()
     layout: LayoutSettings = LayoutSettings()
-    intake: IntakeSettings = IntakeSettings()  # [intake]: the near-duplicate threshold (issue 27)
     intake: IntakeSettings = IntakeSettings()  # [intake]: the near-duplicate threshold (issue 27)
     series: dict[str, "SeriesSettings"] = {}  # other numbered series ([series.督查专报]); model at the end
     scoring: ScoringSettings = ScoringSettings()
