@@ -57,9 +57,12 @@ def browser():
 def serve(root: Path, port: int):
     import uvicorn
 
+    from bulletin.cli import resume_with_prefect
     from bulletin.web.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
+    # as `bulletin serve` makes it: the desk hands the decision to the waiting run
+    app = create_app(root, resume=resume_with_prefect)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
