@@ -16,8 +16,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..core.ledger import now
 from .similar import NUM_PERM, SIGNATURE_VERSION, Text, signature_bytes
 
@@ -173,9 +171,10 @@ class Archive:
         row = self.conn.execute("SELECT text FROM archive_articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else ""
 
-    def comparables(self, *, except_series: str, except_month: str) -> tuple[list[int], np.ndarray]:
+    def comparables(self, *, except_series: str, except_month: str):
         """The ids of every archived article but those of one (series, month) — the month being compiled — and
-        their signatures as a (n, NUM_PERM) matrix, for the near-duplicate check (`comparable(id)` reads one)."""
+        their signatures as a (n, NUM_PERM) numpy matrix (None when there is none: numpy is then never
+        imported), for the near-duplicate check (`comparable(id)` reads one)."""
         rows = self.conn.execute(
             "SELECT id, signature, signature_version FROM archive_articles WHERE NOT (series = ? AND month = ?) "
             "ORDER BY id", (except_series, except_month),
@@ -184,9 +183,11 @@ class Archive:
         sigs = [r[1] if r[2] == SIGNATURE_VERSION and len(r[1]) == NUM_PERM * 4
                 else signature_bytes(self.text(r[0]))  # written by an older version: measured again
                 for r in rows]
-        matrix = (np.frombuffer(b"".join(sigs), dtype=np.uint32).reshape(len(sigs), NUM_PERM) if sigs
-                  else np.zeros((0, NUM_PERM), dtype=np.uint32))
-        return ids, matrix
+        if not sigs:
+            return ids, None
+        import numpy as np  # only with an archive to compare against
+
+        return ids, np.frombuffer(b"".join(sigs), dtype=np.uint32).reshape(len(sigs), NUM_PERM)
 
     def comparable(self, article_id: int) -> Text:
         """One archived article as the check names it: 第64期（2026年9月25日）, its unit, title and text."""

@@ -78,3 +78,30 @@ def test_any_query_text_is_answered_without_error(tmp_path_factory, query):
         hits, total = search(archive, query)
         assert total >= len(hits)
         assert all(all(w in h.article.title + h.article.text for w in words_of(query)) for h in hits)
+
+
+@given(st.lists(st.sets(st.sampled_from("甲乙丙丁戊己庚辛壬癸子丑寅卯"), max_size=9), max_size=9),
+       st.sampled_from([0.3, 0.5, 0.8, 1.0]))
+@settings(max_examples=200, deadline=None)
+def test_the_month_join_finds_exactly_the_pairs_brute_force_finds(sets, threshold):
+    """similar_pairs (prefix filtering) against every pair measured: no pair at the threshold is missed, none
+    below it is reported (small alphabets make many near pairs and many ties)."""
+    from bulletin.archive.similar import jaccard, similar_pairs
+
+    brute = sorted((i, j, jaccard(sets[i], sets[j])) for i in range(len(sets)) for j in range(i + 1, len(sets))
+                   if jaccard(sets[i], sets[j]) >= threshold)
+    assert similar_pairs(sets, threshold) == brute
+
+
+def test_a_month_without_an_archive_is_checked_without_numpy():
+    """A new office's compile (empty archive) pays neither numpy's import nor any signature."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom bulletin.archive.similar import Text, near_duplicates\n"
+            "a = '区人社局坚持把稳就业作为首要任务，全年新增城镇就业一千二百六十人，帮扶困难人员再就业三百人。'\n"
+            "found = near_duplicates([Text(0, '区人社局', '甲', a), Text(1, '区财政局', '乙', a + '特此报告。')], [], None, 0.8)\n"
+            "assert len(found) == 2 and {m.draft for m in found} == {0, 1}, found\n"
+            "assert 'numpy' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
