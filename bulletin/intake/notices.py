@@ -261,18 +261,10 @@ def _as_text(value) -> str:
 def write_notice_suggestions(path: Path, rows: list[NoticeRow]) -> None:
     """Write rows in the notice sheet's own format (单位名称, 通报事项, 通报类别, 备注), atomically: the office
     reviews them and copies what it keeps into the month's notice sheet."""
-    from openpyxl import Workbook
-
     from ..core.atomic import write_atomic
-    from ..core.xlsxparts import workbook_bytes
+    from ..core.xlsxparts import plain_workbook  # no openpyxl on the compile's path
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "通报建议"
-    sheet.append([LABELS[key] for key in ("unit", "matter", "category", "remark")])
-    for row in rows:
-        sheet.append([row.unit, row.matter, row.category, row.remark])
-    for letter, width in zip("ABCD", (24, 60, 12, 30)):
-        sheet.column_dimensions[letter].width = width
-    write_atomic(Path(path), workbook_bytes(book))
+    header = [LABELS[key] for key in ("unit", "matter", "category", "remark")]
+    table = [[row.unit, row.matter, row.category, row.remark] for row in rows]
+    write_atomic(Path(path), plain_workbook("通报建议", header, table, [24, 60, 12, 30]))
 # ===== end of suggested notice rows =========================================================================

@@ -205,7 +205,7 @@ def _compile_locked(
         ledger.record_compile(month, number, target, sha, annotate_rows(timing.rows(intake.ledger_rows()), arrangement), issue_date.isoformat())
     from ..stats.run import write_suggestions  # statistics code only once a bulletin was made
 
-    suggestions = write_suggestions(ws, month)  # after the record: the month's figures include this compile
+    suggestions = write_suggestions(ws, month, sheet)  # after the record: the month's figures include this compile
     return CompileResult(month, number, target, sha, issue_date, intake, sheet, report_path, kept,
                          approved_kept, too_large, suggestions, folder_problems)
 

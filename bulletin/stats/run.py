@@ -11,7 +11,7 @@ from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.workspace import Workspace
 from ..intake.mailrecords import sender_units
-from ..intake.notices import NoticeRow, read_notices, units_named, write_notice_suggestions
+from ..intake.notices import NoticeRow, NoticeSheet, read_notices, units_named, write_notice_suggestions
 from ..intake.roster import Roster
 from .figures import Stats, compute, month_figures, months_of
 from .upper import FILE_NAME as UPPER_FILE, read_upper
@@ -84,7 +84,7 @@ def commissioned(ws: Workspace, month: str, roster: Roster, problems: list[str] 
     return topics, (now or datetime.now(deadline.tzinfo)) > deadline
 
 
-def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
+def suggestion_rows(ws: Workspace, month: str, notices: NoticeSheet | None = None) -> list[NoticeRow]:
     """通报表扬 for units with at least praise_min items printed in the month's current compile; 通报批评 for
     roster units that sent nothing this month: a file that could not be used still counts as sent when its unit
     is known (figures.py), and a unit the month's own notice sheet praises is never criticised beside it."""
@@ -106,7 +106,8 @@ def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
             rows.append(NoticeRow(len(rows) + 1, unit,
                                   f"{number}月份报送{subject}工作信息{figures.submitted(unit)}篇，被采用{printed}篇",
                                   "通报表扬", ""))
-    praised = {unit for row in read_notices(ws.month_inputs(month), roster).rows if row.category == "通报表扬"
+    sheet = notices if notices is not None else read_notices(ws.month_inputs(month), roster)  # compile passes its own
+    praised = {unit for row in sheet.rows if row.category == "通报表扬"
                for unit in units_named(row.unit, roster)}
     met = {(i.unit, i.topic) for i in figures.items if i.counted and i.topic}
     for unit in dict.fromkeys(roster.canonical.values()):
@@ -122,7 +123,7 @@ def suggestion_rows(ws: Workspace, month: str) -> list[NoticeRow]:
     return rows
 
 
-def write_suggestions(ws: Workspace, month: str) -> Path:
+def write_suggestions(ws: Workspace, month: str, notices: NoticeSheet | None = None) -> Path:
     path = ws.month_outputs(month) / SUGGESTIONS_NAME
-    write_notice_suggestions(path, suggestion_rows(ws, month))
+    write_notice_suggestions(path, suggestion_rows(ws, month, notices))
     return path
