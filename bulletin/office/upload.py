@@ -163,4 +163,37 @@ def write_issue_note(ws: Workspace, month: Month, text: str, *, actor: str) -> P
     return path
 
 
-__all__ = ["MAX_FILE_BYTES", "MAX_FILES", "Receipt", "upload_drafts", "upload_notices", "write_issue_note"]
+__all__ = ["MAX_FILE_BYTES", "MAX_FILES", "Receipt", "upload_drafts", "upload_notices", "write_issue_note", "write_notice_rows"]
+
+
+NOTICE_HEADERS = ("单位名称", "通报事项", "通报类别", "备注")
+
+
+def write_notice_rows(ws: Workspace, month: Month, rows: list[dict], *, actor: str) -> int:
+    """The notice rows edited in the workbench's table -> the month's 情况通报.xlsx (rows with no unit and no matter
+    are dropped; an empty table removes the sheet). Cells are text, never formulas. Returns the rows kept."""
+    import io
+
+    from openpyxl import Workbook
+
+    kept = [r for r in rows if (r.get("unit") or "").strip() or (r.get("matter") or "").strip()]
+    folder = ws.month_inputs(month)
+    old = [p for p in folder.iterdir() if p.is_file() and is_notice_sheet(p)] if folder.is_dir() else []
+    keep = ws.state_dir / "replaced-notices" / str(month)
+    for path in old:
+        write_atomic(keep / f"{sha256_file(path)[:12]}-{path.name}", path.read_bytes())
+        path.unlink()
+    if kept:
+        book = Workbook()
+        sheet = book.active
+        sheet.append(list(NOTICE_HEADERS))
+        for r in kept:
+            values = [" ".join(str(r.get(k) or "").split()) for k in ("unit", "matter", "category", "remark")]
+            sheet.append(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values])
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"
+        data = io.BytesIO()
+        book.save(data)
+        write_atomic(folder / NOTICE_NAME, data.getvalue())
+    record(ws, actor, role_of(ws, actor), "修改情况通报", month, f"{len(kept)} 条")
+    return len(kept)

@@ -30,14 +30,16 @@ from ..core.errors import BulletinError
 from ..core.month import Month
 from ..core.secret import SecretProblem
 from ..core.vocabulary import DraftStatus, ReviewState, SendState
-from ..core.workspace import Workspace
-from ..office import links
+from ..core.workspace import Workspace, current_month
+from ..office import accounts, links
+from ..office.workbench import months as workbench_months
 from ..office.decide import AlreadyDecided, FileChanged, Resumer, decide as decide_month
 from ..office.status import MonthStatus, compiled_months, notice_rows, pages, preview_pdf
 from ..office.status import status as month_status
 from . import tokens
 from .attempts import LoginAttempts, wait_text
 from .sessions import Sessions
+from .workbench import Workbench
 
 log = logging.getLogger("bulletin.web")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -73,7 +75,20 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         return page(request, "message.html", status_code, text=text)
 
     def office_session(request: Request) -> str | None:
-        return sessions.check(request.cookies.get(tokens.SESSION_COOKIE))
+        found = office_user(request)
+        return found[0] if found else None
+
+    def office_user(request: Request) -> tuple[str, accounts.User] | None:
+        """(session id, account) of the request's live session; the BULLETIN_WEB_PASSWORD login is the account
+        办公室 with the role 管理 (issue 24: named accounts; the shared password kept as the older door)."""
+        found = sessions.identify(request.cookies.get(tokens.SESSION_COOKIE))
+        if found is None:
+            return None
+        key, name = found
+        if not name:
+            return key, accounts.User(accounts.FALLBACK_ACCOUNT, accounts.ADMIN)
+        user = accounts.find_user(ws, name)
+        return (key, user) if user else None
 
     def client_address(request: Request) -> str:
         return request.client.host if request.client else "unknown"
@@ -95,7 +110,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         return page(request, "login.html", csrf=tokens.csrf_token(ws, "login"), error="")
 
     @app.post("/login")
-    async def login(request: Request, password: str = Form(""), csrf: str = Form("")):
+    async def login(request: Request, password: str = Form(""), csrf: str = Form(""), name: str = Form("")):
         # async: the delay below is awaited, so a burst of guesses holds no thread of the pool
         if not tokens.csrf_ok(ws, "login", csrf):
             return message(request, "请求无效（缺少或错误的表单校验码），请重新打开页面。", 403)
@@ -106,22 +121,32 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
             refused = page(request, "login.html", 429, csrf=tokens.csrf_token(ws, "login"), error=wait_text(wait))
             refused.headers["Retry-After"] = str(wait)
             return refused
-        if not tokens.password_ok(password):
+        name = name.strip()
+        if name:  # a named account (issue 24): scrypt in a worker thread, the event loop stays free
+            user = await asyncio.to_thread(accounts.login, ws, name, password)
+            ok = user is not None
+        else:
+            user, ok = accounts.User(accounts.FALLBACK_ACCOUNT, accounts.ADMIN), tokens.password_ok(password)
+        if not ok:
             log.warning("office login: wrong password from %s", address)
             await asyncio.sleep(WRONG_PASSWORD_DELAY)
-            return page(request, "login.html", 401, csrf=tokens.csrf_token(ws, "login"), error="密码不对。")
+            return page(request, "login.html", 401, csrf=tokens.csrf_token(ws, "login"),
+                        error="账号或密码不对。" if name else "密码不对。")
         attempts.succeeded(address)
         log.info("office login from %s", address)
+        accounts.record(ws, user.name, user.role, "登录", "", address)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(tokens.SESSION_COOKIE, sessions.open(), max_age=tokens.SESSION_SECONDS,
+        response.set_cookie(tokens.SESSION_COOKIE, sessions.open(name), max_age=tokens.SESSION_SECONDS,
                             httponly=True, samesite="strict", secure=https_desk or request.url.scheme == "https")
         return response
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")):
-        session = office_session(request)
+        found = office_user(request)
+        session = found[0] if found else None
         if session and tokens.csrf_ok(ws, session, csrf):
             sessions.close(request.cookies.get(tokens.SESSION_COOKIE))
+            accounts.record(ws, found[1].name, found[1].role, "退出")
             response = RedirectResponse("/login", status_code=303)
             response.delete_cookie(tokens.SESSION_COOKIE, httponly=True, samesite="strict",
                                    secure=https_desk or request.url.scheme == "https")
@@ -135,7 +160,10 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         if not session:
             return RedirectResponse("/login", status_code=303)
         rows = [_month_row(ws, m) for m in compiled_months(ws)]
-        return page(request, "months.html", rows=rows, csrf=tokens.csrf_token(ws, session))
+        _, user = office_user(request)
+        others = [m for m in workbench_months(ws) if m not in {r["month"] for r in rows}]  # folders not compiled
+        return page(request, "months.html", rows=rows, csrf=tokens.csrf_token(ws, session), user=user,
+                    others=others, current=current_month())
 
     @app.get("/m/{month}", response_class=HTMLResponse)
     def month_page(request: Request, month: str):
@@ -145,10 +173,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         month = month_of(month)
         if month is None:
             return message(request, "没有这个月份。", 404)
-        status = month_status(ws, month)
-        if status.compile is None:
-            return message(request, f"{month} 尚未编排。", 404)
-        return page(request, "month.html", **_month_context(ws, status, f"/m/{month}"))
+        return workbench.month_page(request, month, *office_user(request))
 
     @app.get("/m/{month}/page/{number}.png")
     def month_image(request: Request, month: str, number: int):
@@ -237,10 +262,13 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
             return _review_page(request, found, token, "您查看后文件又被修改过：下面是新版本，请重新审核。", 409)
         except BulletinError as exc:  # review chain (issue 26): not this step's member, or the step not open yet
             return _review_page(request, found, token, str(exc), 403)
+        accounts.record(ws, found.reviewer, "审核人（链接）", "审核通过" if decided.decision.approved else "退回",
+                        found.month, f"{found.step or '审核'}：{decided.decision.comment}".rstrip("："))
         return page(request, "done.html", summary=decided.decision.summary(),
                     resumed=" ".join(filter(None, [decided.pdf_line, decided.resumed])),
                     version=version_text(status), verdict=verdict)
 
+    workbench = Workbench(app, ws, page, message, office_user, resume)
     return app
 
 

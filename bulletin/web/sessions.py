@@ -21,6 +21,7 @@ from contextlib import closing
 
 from ..core.secret import secret
 from ..core.workspace import Workspace
+from ..office import accounts
 
 DB_FILE = "web-sessions.sqlite3"
 SESSION_SECONDS = 12 * 3600  # from login, whatever happens
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,      -- sha256 of the cookie's token
     created REAL NOT NULL,    -- unix time of the login
     last_seen REAL NOT NULL,  -- unix time of the last request
-    password TEXT NOT NULL    -- HMAC(secret, BULLETIN_WEB_PASSWORD) at login
+    password TEXT NOT NULL,   -- HMAC(secret, BULLETIN_WEB_PASSWORD) at login, or the account's fingerprint
+    account TEXT NOT NULL DEFAULT ''  -- the named account (issue 24); '' = the BULLETIN_WEB_PASSWORD login
 )
 """
 
@@ -63,45 +65,63 @@ class Sessions:
         if new:
             os.chmod(self.path, 0o600)
         db.execute(_SCHEMA)
+        if "account" not in {row[1] for row in db.execute("PRAGMA table_info(sessions)")}:  # a table from before
+            db.execute("ALTER TABLE sessions ADD COLUMN account TEXT NOT NULL DEFAULT ''")
         return db
 
-    def open(self) -> str | None:
-        """A new session for someone who just gave the right password: the cookie's token (None: no password)."""
-        password = office_password()
-        if not password:
+    def open(self, account: str = "") -> str | None:
+        """A new session for someone who just gave the right password: the cookie's token (None: no password).
+        `account`: a named account (issue 24), its session bound to the account's fingerprint (a new password, a
+        new role or the account's removal ends it); "" is the BULLETIN_WEB_PASSWORD login."""
+        if account:
+            fingerprint = accounts.fingerprint(self.ws, account)
+        else:
+            password = office_password()
+            fingerprint = password_fingerprint(self.ws, password) if password else ""
+        if not fingerprint:
             return None
         token = secrets.token_urlsafe(32)
         now = time.time()
         with closing(self._db()) as db:
             db.execute("DELETE FROM sessions WHERE created < ? OR last_seen < ?",
                        (now - SESSION_SECONDS, now - IDLE_SECONDS))
-            db.execute("INSERT INTO sessions (id, created, last_seen, password) VALUES (?, ?, ?, ?)",
-                       (_key(token), now, now, password_fingerprint(self.ws, password)))
+            db.execute("INSERT INTO sessions (id, created, last_seen, password, account) VALUES (?, ?, ?, ?, ?)",
+                       (_key(token), now, now, fingerprint, account))
         return token
 
     def check(self, token: str | None) -> str | None:
         """The session's id (the subject of its CSRF tokens) when `token` opens a live session made with the
         current password; None otherwise (and a dead session's row is deleted)."""
+        found = self.identify(token)
+        return found[0] if found else None
+
+    def identify(self, token: str | None) -> tuple[str, str] | None:
+        """(session id, account) of a live session ("" account: the BULLETIN_WEB_PASSWORD login), else None."""
         if not token or len(token) > 200:
             return None
         key = _key(token)
         now = time.time()
         with closing(self._db()) as db:
-            row = db.execute("SELECT created, last_seen, password FROM sessions WHERE id = ?", (key,)).fetchone()
+            row = db.execute("SELECT created, last_seen, password, account FROM sessions WHERE id = ?",
+                             (key,)).fetchone()
             if row is None:
                 return None
-            created, last_seen, fingerprint = row
-            password = office_password()
+            created, last_seen, fingerprint, account = row
+            if account:
+                expected = accounts.fingerprint(self.ws, account)
+            else:
+                password = office_password()
+                expected = password_fingerprint(self.ws, password) if password else ""
             alive = (
-                bool(password) and now - created < SESSION_SECONDS and now - last_seen < IDLE_SECONDS
-                and hmac.compare_digest(fingerprint, password_fingerprint(self.ws, password))
+                bool(expected) and now - created < SESSION_SECONDS and now - last_seen < IDLE_SECONDS
+                and hmac.compare_digest(fingerprint, expected)
             )
             if not alive:
                 db.execute("DELETE FROM sessions WHERE id = ?", (key,))
                 return None
             if now - last_seen > TOUCH_SECONDS:
                 db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, key))
-        return key
+        return key, account
 
     def close(self, token: str | None) -> None:
         """Logout: the session is gone on the server, whatever the browser keeps."""
