@@ -218,6 +218,8 @@ def test_comments_and_tracked_changes_are_resolved_not_flagged(office):
 
 def test_section_breaks_and_landscape_pages_keep_one_page_setup_and_footer(office):
     paragraphs = [f"第{n}段正文。" for n in range(1, 7)]
+    with open(office.root / "bulletin.toml", "a", encoding="utf-8") as settings:  # two units, one text: not
+        settings.write("\n[intake]\nnear_duplicate = 0\n")  # what this test is about (疑似重复: tests/archive)
     office.draft("横版.docx", title="带横向页的稿件", unit_line="区人社局", paragraphs=paragraphs, landscape=True)
     office.draft("分节.docx", title="带分节符的稿件", unit_line="区财政局", paragraphs=paragraphs,
                  section_break=True)
