@@ -141,3 +141,61 @@ def pytest_collection_modifyitems(config, items):
         if any(item.get_closest_marker(marker) for marker in _SLOW_MARKERS):
             item.add_marker("slow")
 # ===== end of markers =========================================================================================
+
+
+# ===== LibreOffice only where marked (owner: test layout) ====================================================
+# A test can start LibreOffice without asking for it: the review desk renders page images of the bulletin on
+# every page that shows it, a compile job makes them, `pdf = true` makes the PDF edition. No fixture sees that,
+# and such a test ran in the fast loop for seconds each. For every test NOT marked libreoffice, a `soffice` and a
+# `libreoffice` that refuse to run stand first on PATH (the product finds LibreOffice with shutil.which); the
+# test is failed at teardown if one was started, even when the product turned the refusal into a message
+# ("页面图未能生成"). Mark the test libreoffice, or give it the `no_page_images` fixture when the pages are
+# incidental. Cost: one environment change and one stat per test.
+_SOFFICE_SHIM = """#!/bin/sh
+printf '%s\\n' "$PYTEST_CURRENT_TEST" >> '{log}'
+echo "test shim: LibreOffice started by a test not marked libreoffice (tests/conftest.py)" >&2
+exit 97
+"""
+
+
+@pytest.fixture(scope="session")
+def _soffice_shim(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("soffice-shim")
+    log = folder / "started.log"
+    log.touch()
+    for name in ("soffice", "libreoffice"):
+        shim = folder / name
+        shim.write_text(_SOFFICE_SHIM.format(log=log), encoding="utf-8")
+        shim.chmod(0o755)
+    return folder, log
+
+
+@pytest.fixture(autouse=True)
+def _libreoffice_only_where_marked(request):
+    if request.node.get_closest_marker("libreoffice"):
+        yield
+        return
+    folder, log = request.getfixturevalue("_soffice_shim")
+    request.getfixturevalue("monkeypatch").setenv("PATH", str(folder), prepend=_os.pathsep)
+    before = log.stat().st_size
+    yield
+    if log.stat().st_size != before:
+        with log.open("rb") as started:
+            started.seek(before)
+            calls = started.read().decode(errors="replace").splitlines()
+        pytest.fail(f"this test started LibreOffice {len(calls)} time(s) but is not marked libreoffice: mark it "
+                    "(pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]) or use the no_page_images "
+                    "fixture when the page images are incidental", pytrace=False)
+
+
+@pytest.fixture
+def no_page_images(monkeypatch):
+    """The desk's and the compile job's page images off: no LibreOffice; the desk shows its no-preview message
+    and a compile job says 页面图未能生成."""
+    from bulletin.core.errors import BulletinError
+
+    def refuse(*args, **kwargs):
+        raise BulletinError("测试中不生成页面图")
+
+    monkeypatch.setattr("bulletin.office.status.page_images", refuse)
+# ===== end of LibreOffice only where marked ===================================================================

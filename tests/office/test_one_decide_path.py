@@ -123,7 +123,8 @@ def test_the_flow_records_through_the_same_function_and_resumes_nothing(compiled
         assert ledger.flow_run("2026-10") == ("run-42", "waiting_for_approval")
 
 
-def test_a_changed_file_is_refused_at_every_door_and_nothing_is_resumed(compiled, tmp_path, monkeypatch):
+def test_a_changed_file_is_refused_at_every_door_and_nothing_is_resumed(compiled, tmp_path, monkeypatch,
+                                                                     no_page_images):
     ws = copy_of(compiled, tmp_path, "changed")
     old = sha256_file(current_version(ws, "2026-10")[0])
     path = current_version(ws, "2026-10")[0]

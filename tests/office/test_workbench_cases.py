@@ -98,7 +98,7 @@ def test_uploads_go_through_the_mailbox_doors_and_get_a_receipt(tmp_path):
 
 
 @pytest.mark.slow
-def test_decisions_and_resend_and_one_job_at_a_time(tmp_path, smtp_server):
+def test_decisions_and_resend_and_one_job_at_a_time(tmp_path, smtp_server, no_page_images):
     from mail_workspace import smtp_settings, write_recipients, write_settings
 
     server = smtp_server()

@@ -280,7 +280,7 @@ def test_an_empty_or_short_secret_file_is_refused_never_signed_with(desk, tmp_pa
 
 
 # -- 9. two reviewers at the same moment ------------------------------------------------------------------------------
-def test_an_approval_and_a_rejection_at_the_same_moment_record_one(desk, tmp_path, monkeypatch):
+def test_an_approval_and_a_rejection_at_the_same_moment_record_one(desk, tmp_path, monkeypatch, no_page_images):
     import bulletin.web.app as web_app
 
     ws, path = fresh(desk, tmp_path)
