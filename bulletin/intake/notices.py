@@ -218,7 +218,7 @@ def _row(cells: dict, columns: dict[str, int], where: str, roster: Roster):
         return None, [f"{'；'.join(problems)}，此行未编入"]
     category = _CATEGORY_ALIASES[normalize(text["category"])]
     names = units_named(text["unit"], roster)
-    unit = "、".join(names) or text["unit"]
+    unit = printed_unit(text["unit"], roster)
     unknown = [name for name in names if not roster.resolve(name)]
     if roster and unknown:
         problems.append(f"{where}单位“{'、'.join(unknown)}”不在单位名册中，请核对（已照录）")
@@ -229,6 +229,22 @@ def _row(cells: dict, columns: dict[str, int], where: str, roster: Roster):
 # as written with the roster's names, each name checked on its own. Roster names and aliases never hold these
 # separators (units.csv separates aliases with the same marks).
 _UNIT_SEPARATORS = re.compile(r"[、，,；;]+")
+
+
+def printed_unit(cell: str, roster: Roster) -> str:
+    """The 单位名称 cell as the bulletin prints it: as written (separators, spaces, a name written twice, a
+    trailing 、), only each name the roster knows by an alias replaced by the roster's name. The cell was once
+    rebuilt from its split names ("0;" printed "0", "甲，乙" as "甲、乙"): the split is for checking, not printing."""
+    whole = roster.resolve(cell) if cell.strip() else None
+    if whole:
+        return whole
+    pieces = re.split(f"({_UNIT_SEPARATORS.pattern})", cell)  # names at even places, separators at odd ones
+    for at in range(0, len(pieces), 2):
+        name = pieces[at].strip()
+        known = roster.resolve(name) if name else None
+        if known:
+            pieces[at] = pieces[at].replace(name, known, 1)
+    return "".join(pieces)
 
 
 def units_named(cell: str, roster: Roster) -> list[str]:

@@ -4,7 +4,7 @@ The real bulletins' notice tables hold rows such as "区财政局、市交警支
 row was checked as ONE unit name and flagged "不在单位名册中" although both units are in the roster. The rule
 (bulletin/intake/notices.py): the unit cell is split on 、，,；; each name is resolved through the roster (an
 alias becomes the roster's name) and only the names that are truly unknown are flagged; the row is printed as
-one row with the names joined by 、.
+one row, as written but for the roster's names (tests/intake/test_notice_unit_cell.py).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def test_a_row_naming_two_units_is_not_flagged(tmp_path, roster):
     assert sheet.problems == []
     assert [r.unit for r in sheet.rows] == [
         "区财政局、市交警支队直属大队",
-        "区住建局、市交警支队直属大队",  # aliases become the roster's names
-        "区财政局、区住建局",
+        "区住建局，市交警支队直属大队",  # aliases become the roster's names, the separators stay as written
+        "区财政局; 区住建局",
     ]
 
 
