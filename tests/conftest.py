@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def roster(tmp_path_factory):
-    """The reading corpus's roster (tests/reading_corpus.py ROSTER_CSV), loaded once per test module."""
+    """The reading corpus's roster (tests/kits/reading_corpus.py ROSTER_CSV), loaded once per test module."""
     from reading_corpus import ROSTER_CSV
 
     from bulletin.intake.roster import Roster
@@ -18,7 +18,7 @@ def roster(tmp_path_factory):
 
 
 # ===== mail / approval / delivery fixtures (owner: recipients, mail, approval, delivery) =====================
-# Helpers live in tests/smtp_server.py (real aiosmtpd server) and tests/mail_workspace.py (a workspace with a
+# Helpers live in tests/kits/smtp_server.py (real aiosmtpd server) and tests/kits/mail_workspace.py (a workspace with a
 # compiled, recorded bulletin); these fixtures start/stop them.
 import pytest  # noqa: E402
 

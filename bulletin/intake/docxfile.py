@@ -459,7 +459,7 @@ def open_document(content: DraftContent):
 
     python-docx's own `Document(stream)` would parse every XML part again; here its unmarshaller gets a part
     factory that hands over the parsed tree of each part (python-docx 1.2: `Unmarshaller`, `PackageReader`,
-    `PartFactory`; tests/test_reading_corpus.py pins the result to python-docx's own). Nor is such a part
+    `PartFactory`; tests/intake/test_reading_corpus.py pins the result to python-docx's own). Nor is such a part
     inflated a second time: the zip reader answers b"" for it, since the factory never reads its blob (it was
     24 % of composing 120 realistic drafts, bench/README.md); and a part python-docx keeps as plain bytes
     (stylesWithEffects.xml, 438 KB in every draft from python-docx's template; theme, fontTable...) is inflated

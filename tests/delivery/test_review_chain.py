@@ -12,7 +12,6 @@ import shutil
 import sqlite3
 from datetime import datetime
 from email.header import decode_header, make_header
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -23,6 +22,7 @@ from bulletin.core.errors import ConfigError
 from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 from mail_workspace import smtp_settings
+from repo_paths import DATA
 
 pytestmark = [pytest.mark.smtp]
 
@@ -173,7 +173,7 @@ def test_chain_settings_read_well_and_mistakes_are_named_in_chinese():
 def test_old_ledger_gets_the_step_column_and_its_decisions_count_for_the_one_step(tmp_path):
     """tests/data/ledger-main-5fd84fd.sqlite3 was written before review chains: opening it adds approvals.step
     ('' for the old rows), once; its decisions read as the one step of a [review] reviewers office."""
-    old = Path(__file__).parents[1] / "data" / "ledger-main-5fd84fd.sqlite3"
+    old = DATA / "ledger-main-5fd84fd.sqlite3"
     state = tmp_path / ".bulletin"
     state.mkdir()
     shutil.copy(old, state / "ledger.sqlite3")
