@@ -128,3 +128,14 @@ def test_what_is_written_reads_back(tmp_path_factory, order, choices):
             continue
         assert got is not None
         assert (got.excluded, got.unit or "", got.title or "") == (choice.excluded, unit, title)
+
+
+def test_the_readme_example_reads_without_a_problem(tmp_path):
+    from repo_paths import REPO as ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("```toml 编排.toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "编排.toml").write_text("\n".join(line[2:] for line in block.splitlines()), encoding="utf-8")
+    got = read_arrangement(tmp_path)
+    assert got.problems == [] and got.order == ["6-住建.docx", "1-人社.docx"]
+    assert got.drafts["4-无单位.docx"] == Choice(unit="区教体局", title="课后服务全覆盖", column="工作动态", excluded=True)
