@@ -324,6 +324,15 @@ class Ledger:
         ).fetchall()
         return {row["email"]: DeliveryRecord(**dict(row)) for row in rows}
 
+    def review_deliveries(self, month: str) -> list[DeliveryRecord]:
+        """Every mailing of the month to reviewers, of any version, step and transport (`review:<sha12>[:<step>]`,
+        with the outbox suffix or not), oldest first: which version the reviewers hold (delivery/status.py)."""
+        rows = self._conn.execute(
+            "SELECT * FROM deliveries WHERE month = ? AND purpose LIKE 'review:%' ORDER BY updated_at, email",
+            (month,),
+        ).fetchall()
+        return [DeliveryRecord(**dict(row)) for row in rows]
+
     def mark_deliveries(
         self,
         month: str,

@@ -12,11 +12,34 @@ from ..core.atomic import sha256_file
 from ..core.errors import BulletinError
 from ..core.ledger import CompileRecord, DecisionRecord, DeliveryRecord, Ledger
 from ..core.vocabulary import DraftStatus, ReviewState, SendState, both_modes, is_outbox_purpose, outbox_purpose
-from ..core.workspace import Workspace
+from ..core.workspace import OFFICE_TZ, Workspace
 from .approval import review_chain
 from .chain import ChainState
 from .delivery import BULLETIN, review_purpose, review_purposes
 from .recipients import Recipient, read_recipients
+
+
+@dataclass(frozen=True)
+class OlderReview:
+    """A version the reviewers were mailed and nobody decided on, which is no longer the month's file (a compile
+    forced while the review was out, or the file edited since), while the current file was not mailed (issue 23
+    item 9): the reviewers read, and may answer about, a version that cannot be sent."""
+
+    sha256: str
+    sent_at: str  # the last mailing of that version (ledger time)
+    to: tuple[str, ...]  # reviewers' names or addresses, sorted
+
+    @property
+    def sent_text(self) -> str:
+        return shown_time(self.sent_at)
+
+
+def shown_time(stamp: str) -> str:
+    """A ledger timestamp as the office reads it: "2026-10-28 09:30" (Beijing time)."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
 
 
 @dataclass
@@ -36,6 +59,9 @@ class MonthStatus:
     calendar: list[str] = field(default_factory=list)  # [calendar]: 约稿/催报 lines (office/remind.calendar_lines)
     chain: ChainState | None = None  # the current file in the review chain (delivery/chain.py); None: no file
     open_step_mailed: int = 0  # reviewers of the chain's open step who got the current file
+    review_mailings: list[DeliveryRecord] = field(default_factory=list)  # every version's, oldest first
+    older_review: OlderReview | None = None  # the reviewers hold an older, undecided version; current not mailed
+    review_command: str = "bulletin review"  # the publication's own, with its --series and --month
 
     @property
     def approved(self) -> bool:
@@ -195,6 +221,8 @@ class MonthStatus:
         ]
         if self.reviewed_by_mail:
             lines.append(f"送审：当前文件已发给 {self.reviewed_by_mail} 位审核人")
+        if self.older_review is not None and self.file_sha256:
+            lines.append(self.older_review_line())
         counts = self.counts()
         mode = "（发件箱 .eml）" if is_outbox_purpose(self.purpose) else ""
         lines.append(
@@ -218,6 +246,22 @@ class MonthStatus:
         lines += [f"  名单问题：{p}" for p in self.recipient_problems]
         return lines + self.calendar
 
+    def older_review_line(self) -> str:
+        """What the office must know before the reviewers answer: they hold an older version (issue 23 item 9)."""
+        old = self.older_review
+        if old is None or not self.file_sha256:
+            return ""
+        return (f"送审：审核人手中是旧版本（校验码 {old.sha256[:12]}，{old.sent_text} 送审给 {'、'.join(old.to)}，"
+                f"尚未审核）；当前文件（校验码 {self.file_sha256[:12]}）是之后的新版本，尚未送审，请执行 "
+                f"{self.review_command} 把新版本送审")
+
+    def mailed_at(self, sha256: str, email: str) -> str:
+        """When the version `sha256` was last mailed for review to `email` (to anyone, if not to them), as the
+        office reads the time; "" when it never was (a review link names the version it was made for)."""
+        mailed = [r for r in self.review_mailings if r.sha256 == sha256 and r.status == SendState.SENT]
+        mine = [r for r in mailed if r.email.lower() == email.lower()] or mailed
+        return shown_time(max(r.updated_at for r in mine)) if mine else ""
+
     def _step_option(self) -> str:
         open_ = self.chain.open if self.multi_step else None
         return f" --step {open_.step.name}" if open_ is not None else ""
@@ -228,7 +272,8 @@ class MonthStatus:
 
 def month_status(ws: Workspace, month: str) -> MonthStatus:
     status = MonthStatus(month=month, purpose=BULLETIN if ws.settings.smtp else outbox_purpose(BULLETIN),
-                         title=ws.title, approve_command=ws.command("approve", month))
+                         title=ws.title, approve_command=ws.command("approve", month),
+                         review_command=ws.command("review", month))
     try:
         status.recipients, status.recipient_problems = read_recipients(ws.recipients_path, ws.recipient_lists)
     except BulletinError as exc:
@@ -251,7 +296,22 @@ def month_status(ws: Workspace, month: str) -> MonthStatus:
                     status.reviewed_by_mail += mailed
                     if base == open_purpose:
                         status.open_step_mailed += mailed
+            status.review_mailings = ledger.review_deliveries(month)
+            if not status.reviewed_by_mail:
+                status.older_review = _older_review(ledger, month, status.file_sha256, status.review_mailings)
     return status
 
 
-__all__ = ["MonthStatus", "month_status"]
+def _older_review(ledger: Ledger, month: str, current: str, mailings: list[DeliveryRecord]) -> OlderReview | None:
+    """The last version mailed to reviewers that is not the current file and that nobody decided on, if any."""
+    sent = [r for r in mailings if r.status == SendState.SENT and r.sha256 and r.sha256 != current]
+    if not sent:
+        return None
+    last = max(sent, key=lambda r: r.updated_at).sha256
+    if ledger.decisions(month, last):
+        return None
+    of_last = [r for r in sent if r.sha256 == last]
+    return OlderReview(last, max(r.updated_at for r in of_last), tuple(sorted({r.name or r.email for r in of_last})))
+
+
+__all__ = ["MonthStatus", "OlderReview", "month_status", "shown_time"]

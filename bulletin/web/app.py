@@ -208,7 +208,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         context = _month_context(ws, status, f"/r/{token}")
         return page(request, "review.html", status_code, **context, reviewer=found.reviewer, token=token,
                     csrf=tokens.csrf_token(ws, token), changed=status.file_sha256 != found.sha256,
-                    decided=decided, decision=status.decision, error=error)
+                    replaced=_replaced_text(status, found), decided=decided, decision=status.decision, error=error)
 
     @app.get("/r/{token}/page/{number}.png")
     def review_image(token: str, number: int):
@@ -306,7 +306,21 @@ def _month_context(ws: Workspace, status: MonthStatus, base: str) -> dict:
     return {"month": status.month, "number": status.number, "version": version_text(status),
             "seen": status.file_sha256, "file_name": Path(status.compile.path).name, "drafts": drafts,
             "pages": page_count, "preview_error": preview_error, "base": base, "recipients": recipients,
-            "state": _state(status), "sent": _sent(status), "notices": notices}
+            "state": _state(status), "sent": _sent(status), "notices": notices,
+            "older_review": status.older_review_line()}  # issue 23 item 9: reviewers hold an older version
+
+
+def _replaced_text(status: MonthStatus, found: links.ReviewLink) -> str:
+    """A reviewer's link to a version that is no longer the month's file (issue 23 item 9: a compile forced while
+    the review was out, or the file edited since): said on the page before the reviewer reads, with when this
+    reviewer was mailed that version and whether the current file was sent for review at all."""
+    if not status.file_sha256 or found.sha256 == status.file_sha256:
+        return ""
+    when = status.mailed_at(found.sha256, found.reviewer)
+    received = f"您在 {when} 收到的送审版本" if when else "您的链接对应的版本"
+    unsent = "" if status.reviewed_by_mail else "，办公室尚未把它送审"
+    return (f"{received}（校验码 {found.sha256[:12]}）已被替换：下面的当前文件（校验码 {status.file_sha256[:12]}）"
+            f"是之后重新编排或修改的新版本{unsent}。")
 
 
 def _delivery_state(status: MonthStatus, email: str) -> str:
