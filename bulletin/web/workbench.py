@@ -234,7 +234,7 @@ class Workbench:
         @month_post("compile", "compile")
         async def compile_(request, form, month, session, user):
             jobs.start_compile(ws, month, user.name, force=self.text(form, "force", 2) == "1")
-            return self.back(month, "job")
+            return self.back(month)  # no #fragment: the page's refresh while the job runs must reload it
 
         @month_post("review", "review")
         async def review(request, form, month, session, user):
