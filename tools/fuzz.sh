@@ -18,3 +18,7 @@ PY="${PYTHON:-.venv/bin/python}"
 # review desk: random paths, tokens, cookies and form fields on every route -> never a 500, no file from outside
 # the workspace, no secret/settings/password in a response, hostile text escaped
 "$PY" -m pytest -q -p no:cacheprovider tests/web/test_desk_properties.py
+
+# 督查 returned-sheet marker: random bytes, workbooks with damaged/hostile parts, valid workbooks with random marker
+# cells -> (round, unit) as the cells say, or None; never an error, no cell outside the rows/columns asked for
+"$PY" -m pytest -q -p no:cacheprovider tests/intake/test_marker_properties.py

@@ -346,7 +346,9 @@ def small_cells(data: bytes, title: str, max_rows: int = 10, max_columns: int = 
                     at = _ref(element.get("r"))
                     row, column = at if at else (row_no, column_no + 1)
                     column_no = column
-                    if row <= max_rows and column <= max_columns:
+                    # rows and columns count from 1: a `<row r="0">` (or negative) or a reference such as A0
+                    # names no cell of the sheet (found by tests/intake/test_marker_properties.py)
+                    if 1 <= row <= max_rows and 1 <= column <= max_columns:
                         kind = element.get("t", "n")
                         if kind == "inlineStr":
                             text = "".join(t.text or "" for t in element.iter(f"{{{_MAIN}}}t"))
