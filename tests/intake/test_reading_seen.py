@@ -312,8 +312,8 @@ def test_send_with_skipped_rows_exits_2_and_dry_run_works_before_approval(office
 # -- words, file modes, the report's encoding -------------------------------------------------------------------
 
 def test_status_uses_the_same_words_as_the_report(office):
-    office.draft("a.docx", title="稿件", unit_line="区人社局")
-    office.draft("b.docx", title="没有单位的稿件")
+    office.draft("a.docx", title="稿件", unit_line="区人社局", paragraphs=["人社局正文：新增就业一千二百人。"])
+    office.draft("b.docx", title="没有单位的稿件")  # distinct texts: not 疑似重复 of each other
     (office.month_dir() / "old.doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
     office.compile()
     status = invoke("status", "-w", str(office.root), "--month", "2026-10").output
