@@ -26,7 +26,8 @@ from .accounts import connect, now_text, record, role_of
 log = logging.getLogger("bulletin.office.jobs")
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATE_TEXT = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
-KIND_TEXT = {"compile": "编排", "render": "生成页面图", "merge": "汇总反馈表", "report": "生成督查专报"}
+KIND_TEXT = {"compile": "编排", "render": "生成页面图", "merge": "汇总反馈表", "report": "生成督查专报",
+             "split": "拆分并发送任务表"}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def review(ws: Workspace, month: Month, transport: Transport | None = None, *, a
     if actor:
         from .accounts import record, role_of
 
-        record(ws, actor, role_of(ws, actor), "送审", month,
+        record(ws, actor, role_of(ws, actor), "送审", f"{ws.series}/{month}" if ws.series else month,
                f"本次发送 {len(report.sent)} 位，此前已发送 {len(report.already)} 位，失败 {len(report.failed)} 位："
                + "、".join(r.email for r in report.sent))
     return report

@@ -31,7 +31,8 @@ def _record(ws: Workspace, month: Month, actor: str, action: str, report: Delive
 
     details = f"本次发送 {len(report.sent)} 位，此前已发送 {len(report.already)} 位，失败 {len(report.failed)} 位"
     details += "".join(f"；✗ {r.email}：{reason}" for r, reason in report.failed)
-    record(ws, actor, role_of(ws, actor), action, month, (f"{to}：" if to else "") + details)
+    key = f"{ws.series}/{month}" if ws.series else month  # a series' rows are its round's (web/rounds.py)
+    record(ws, actor, role_of(ws, actor), action, key, (f"{to}：" if to else "") + details)
 
 
 __all__ = ["DeliveryReport", "MailError", "resend", "send"]

@@ -39,6 +39,7 @@ from ..office.status import status as month_status
 from . import tokens
 from .attempts import LoginAttempts, wait_text
 from .sessions import Sessions
+from .rounds import RoundDesk
 from .workbench import Workbench
 
 log = logging.getLogger("bulletin.web")
@@ -269,6 +270,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
                     version=version_text(status), verdict=verdict)
 
     workbench = Workbench(app, ws, page, message, office_user, resume)
+    RoundDesk(app, ws, workbench)  # the 督查 round page (/d/<month>), through the workbench's one POST check
     return app
 
 
