@@ -398,12 +398,13 @@ def stats(
     workspace: WorkspaceOpt = None,
     year: Annotated[Optional[int], typer.Option("--year", min=2000, max=2100, help="统计年度（默认台账中最近的年度）")] = None,
     month: Annotated[Optional[str], typer.Option("--month", "-m", help="只统计一个月 YYYY-MM")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="按这一天判断领导批示是否逾期未反馈 YYYY-MM-DD（默认今天）")] = None,
 ) -> None:
-    """信息报送统计：各单位报送、采用、上级采用、得分和排名，写成 Excel 表（含图表）。"""
+    """信息报送统计：各单位报送、采用、上级采用、领导批示、得分和排名，写成 Excel 表（含图表）。"""
     from .office.stats import stats as run_stats
 
     ws = _workspace(workspace)
-    result = run_stats(ws, year, Month.parse(month) if month else None)
+    result = run_stats(ws, year, Month.parse(month) if month else None, _parse_date(today) if today else None)
     for problem in result.stats.problems:
         _say(f"注意：{problem}")
     pending = [f.month for f in result.stats.months if not f.approved]
@@ -416,10 +417,12 @@ def stats(
         _say("本机没有中文字体（如 fonts-noto-cjk），未生成排名图；Excel 表中的图表不受影响。")
     from rich.table import Table
 
-    table = Table("名次", "单位", "报送", "采用", "上级采用", "得分", title="得分排名（前 10 名）")
+    told = result.stats.instructions is not None
+    table = Table("名次", "单位", "报送", "采用", "上级采用", *(["批示"] if told else []), "得分",
+                  title="得分排名（前 10 名）")
     for row in result.stats.ranking[:10]:
         table.add_row(str(row.rank), Text(row.unit), str(row.submitted), str(row.adopted_shown), str(row.upper),
-                      f"{row.points:g}")
+                      *([str(row.instructions)] if told else []), f"{row.points:g}")
     out.print(table)
 
 
@@ -470,6 +473,44 @@ def remind(
     _say(result.summary())
     if not result.complete:
         raise typer.Exit(2)
+
+
+# ===== bulletin instructions: 领导批示 and their feedback (issue 26) ============================================
+instructions_app = typer.Typer(help="领导批示：登记表 inputs/领导批示.xlsx 中的批示及落实反馈情况。",
+                               invoke_without_command=True, rich_markup_mode=None)
+app.add_typer(instructions_app, name="instructions")
+
+
+@instructions_app.callback()
+@_guard
+def instructions(
+    ctx: typer.Context,
+    workspace: WorkspaceOpt = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=2000, max=2100, help="批示日期所在年度（默认今年）")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", help="按这一天判断反馈状态 YYYY-MM-DD（默认今天，北京时间）")] = None,
+) -> None:
+    """列出一年的领导批示及反馈状态（已反馈 / 逾期反馈 / 未到期 / 逾期未反馈 / 无需反馈）。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .office.instructions import listing
+
+    for line in listing(_workspace(workspace), year, _parse_date(today) if today else None).lines():
+        _say(line)
+
+
+@instructions_app.command("feedback")
+@_guard
+def instructions_feedback(
+    row: Annotated[int, typer.Argument(help="登记表中的行号（Excel 左侧的数字）", min=1)],
+    text: Annotated[str, typer.Option("--text", help="落实反馈情况")],
+    workspace: WorkspaceOpt = None,
+    date_: Annotated[Optional[str], typer.Option("--date", help="反馈日期 YYYY-MM-DD（默认今天）")] = None,
+) -> None:
+    """把一条批示的落实反馈写入登记表（反馈情况、反馈日期两列）。"""
+    from .office.instructions import record_feedback
+
+    _say(record_feedback(_workspace(workspace), row, text, _parse_date(date_) if date_ else None))
+# ===== end of bulletin instructions ===========================================================================
 
 
 # ===== bulletin tasks …: the supervision round (督查专报) (owner: supervision) ===============================

@@ -268,11 +268,74 @@ class ScoringSettings(_Section):
     commission_done: float = 0
     commission_missed: float = 0
 
+    # Issue 26: a base score every unit earns per month of the statistics; 领导批示 points and feedback
+    # deductions; quotas per unit class (units.csv 类别). README "得分规则" has a worked example of each.
+    base_monthly: float = 0
+    instructions: "InstructionScoring" = Field(default_factory=lambda: InstructionScoring())
+    quota: dict[NonEmpty, "QuotaRule"] = {}
+
     @field_validator("levels")
     @classmethod
     def _with_default_levels(cls, levels: dict[str, float]) -> dict[str, float]:
         """[scoring.levels] names the levels it changes or adds; the others keep their default points."""
         return {"市级": 5, "省级": 10, "国家级": 20} | levels
+
+
+INSTRUCTION_LEVELS = {"区级": 2, "市级": 5, "省级": 10}
+INSTRUCTION_KINDS = {"批办": 1, "指导": 1, "参阅": 1}
+
+
+class InstructionScoring(_Section):
+    """[scoring.instructions] (issue 26): points for a 领导批示 on a unit's item (inputs/领导批示.xlsx).
+
+    An instruction earns levels[级别] × kinds[类别] (kinds are multipliers), unless `points` names the pair
+    ("市级批办" = 8): a table for offices whose 考核办法 lists each pair. `per_item = "highest"`: several
+    instructions on one item count once, the highest (most 考核办法 say 不重复计分); "sum" adds them.
+    `feedback_missing` / `feedback_late`: points (usually negative) per 落实单位 and instruction whose feedback is
+    overdue (逾期未反馈) or came after the due date (逾期反馈). levels/kinds name what they change or add; the
+    other defaults stay (a county writes "县级" = 2 beside them)."""
+
+    levels: dict[NonEmpty, float] = INSTRUCTION_LEVELS
+    kinds: dict[NonEmpty, float] = INSTRUCTION_KINDS
+    points: dict[NonEmpty, float] = {}
+    per_item: Literal["highest", "sum"] = "highest"
+    feedback_missing: float = 0
+    feedback_late: float = 0
+
+    @field_validator("levels")
+    @classmethod
+    def _default_levels(cls, levels: dict[str, float]) -> dict[str, float]:
+        return INSTRUCTION_LEVELS | levels
+
+    @field_validator("kinds")
+    @classmethod
+    def _default_kinds(cls, kinds: dict[str, float]) -> dict[str, float]:
+        return INSTRUCTION_KINDS | kinds
+
+    @model_validator(mode="after")
+    def _pairs_known(self):
+        pairs = {f"{level}{kind}" for level in self.levels for kind in self.kinds}
+        for key in self.points:
+            if key not in pairs:
+                raise ValueError(f"[scoring.instructions.points] 的“{key}”应为 级别+类别，如 "
+                                 f"\"{next(iter(self.levels))}{next(iter(self.kinds))}\"（级别见 levels，类别见 kinds）")
+        return self
+
+    def value(self, level: str, kind: str) -> float:
+        pair = f"{level}{kind}"
+        return self.points[pair] if pair in self.points else self.levels[level] * self.kinds[kind]
+
+
+class QuotaRule(_Section):
+    """[scoring.quota."类别"] (issue 26): what a unit of that class (units.csv 类别) must send: `per_month` items
+    in each month of the statistics, and/or `per_year` items in the year (counted once the year is over);
+    `counts` = "submitted" (报送) or "adopted" (采用, approved months only); `missing` points (usually negative)
+    per item short."""
+
+    per_month: int = Field(default=0, ge=0)
+    per_year: int = Field(default=0, ge=0)
+    counts: Literal["submitted", "adopted"] = "submitted"
+    missing: float = 0
 
 
 class CalendarSettings(_Section):
@@ -287,6 +350,8 @@ class CalendarSettings(_Section):
     call_day: int = Field(default=1, ge=1, le=31)
     remind_days_before: list[int] = [3, 1, 0]
     remind_time: NonEmpty = "09:00"
+    # 领导批示 (issue 26): the 落实单位 is reminded this many days before the feedback due date (0: on the day)
+    instruction_remind_days_before: list[int] = [3, 0]
 
     @field_validator("deadline_time", "remind_time")
     @classmethod
@@ -296,7 +361,7 @@ class CalendarSettings(_Section):
             raise ValueError(f"时间应写成 时:分（24 小时制），如 \"18:00\"，现在是 \"{value}\"")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
 
-    @field_validator("remind_days_before")
+    @field_validator("remind_days_before", "instruction_remind_days_before")
     @classmethod
     def _days(cls, days: list[int]) -> list[int]:
         for day in days:
@@ -389,6 +454,7 @@ _KEY_NAMES = {
     "call_day": "约稿日",
     "remind_days_before": "提前几天催报",
     "remind_time": "催报时间",
+    "instruction_remind_days_before": "批示反馈提前几天提醒",
 }
 
 

@@ -24,6 +24,7 @@ from ..core.ledger import Ledger
 from ..core.vocabulary import SendState, both_modes
 from ..core.workspace import Workspace
 from ..intake.calendar import CallNotice, MonthCalendar, short_date
+from ..intake.instructions import Instruction
 from ..intake.roster import Roster
 from .delivery import DeliveryReport, deliver
 from .recipients import Recipient, read_recipients
@@ -31,6 +32,7 @@ from .transports import Transport, transport_for
 
 CALL = "call"
 REMIND = "remind"
+INSTRUCTION = "instruction"  # 领导批示 feedback reminders (issue 26): instruction:<days before>:<key>:<unit>
 LIST_NAME = "约稿催报"
 
 
@@ -40,6 +42,11 @@ def call_purpose(unit: str) -> str:
 
 def remind_purpose(days_before: int, unit: str) -> str:
     return f"{REMIND}:{days_before}:{unit}"
+
+
+def instruction_purpose(days_before: int, key: str, unit: str) -> str:
+    """Once per instruction (its stable key, intake/instructions.py), stage and acting unit."""
+    return f"{INSTRUCTION}:{days_before}:{key}:{unit}"
 
 
 def submission_address(ws: Workspace) -> str:
@@ -107,6 +114,23 @@ def reminder_body(ws: Workspace, cal: MonthCalendar, unit: str, today: date, *, 
         lines.append(f"{head}“{'”“'.join(topics)}”尚未收到。")
     lines += [f"报送截止时间：{cal.deadline_text}，请按时发送至 {submission_address(ws)}"
               "（Word 文档 .docx）。已报送的请忽略本提醒。", "", f"联系电话：{settings.phone}", settings.office, ""]
+    return "\n".join(lines)
+
+
+def instruction_subject(ws: Workspace, instruction: Instruction, days_before: int) -> str:
+    when = "今天到期" if days_before == 0 else f"还有{days_before}天到期"
+    return f"【批示落实反馈提醒】{instruction.leader}同志批示的落实情况反馈{when}（{ws.settings.bulletin.short_title}）"
+
+
+def instruction_body(ws: Workspace, instruction: Instruction, unit: str) -> str:
+    settings = ws.settings.bulletin
+    i = instruction
+    lines = [f"{unit}：", "",
+             f"{i.leader}同志于{short_date(i.day)}对{i.item}作出批示，请贵单位抓好落实，并于"
+             f"{short_date(i.due)}前将落实情况反馈至 {submission_address(ws)}。"]
+    if i.text:
+        lines += ["", f"批示内容：{i.text}"]
+    lines += ["", "已反馈的请忽略本提醒。", "", f"联系电话：{settings.phone}", settings.office, ""]
     return "\n".join(lines)
 
 
@@ -190,6 +214,7 @@ def sent_times(ledger: Ledger, month: str, purpose: str) -> str:
     return min(times) if times else ""
 
 
-__all__ = ["CALL", "REMIND", "UnitMail", "UnitMailing", "call_body", "call_purpose", "call_subject", "mail_units",
+__all__ = ["CALL", "INSTRUCTION", "REMIND", "UnitMail", "instruction_body", "instruction_purpose",
+           "instruction_subject", "UnitMailing", "call_body", "call_purpose", "call_subject", "mail_units",
            "remind_purpose", "reminder_body", "reminder_subject", "sent_times", "submission_address",
            "unit_addresses"]

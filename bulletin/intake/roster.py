@@ -21,6 +21,8 @@ _UNIT_PREFIXES = ("区", "市", "县", "省", "镇", "乡", "中共", "共青团
 _MAX_UNIT_LEN = 24
 _ALIAS_SPLIT = re.compile(r"[;；、,，|/]")
 _EMAIL_HEADERS = {"邮箱", "电子邮箱", "邮件地址", "投稿邮箱", "email", "e-mail", "mail"}
+# The unit's class (issue 26: [scoring.quota."类别"]), e.g. 乡镇街道 / 区直部门: never read as an alias.
+_CLASS_HEADERS = {"类别", "单位类别", "分类", "类型", "class", "category"}
 # Decoration around a unit line: （区人社局供稿）, ——区人社局, 供稿单位：区人社局, 【区人社局】 ...
 _DECORATION = re.compile(r"^[\s（(【\[—\-－–·:：]*(?:供稿单位|来源|供稿|报送单位)?[：:]?\s*|[\s）)】\]]*$")
 
@@ -53,6 +55,7 @@ class Roster:
     canonical: dict[str, str] = field(default_factory=dict)  # normalized name or alias -> canonical name
     problems: list[str] = field(default_factory=list)
     emails: dict[str, str] = field(default_factory=dict)  # registered mailbox (column 邮箱) -> canonical name
+    classes: dict[str, str] = field(default_factory=dict)  # canonical name -> its class (column 类别), when given
 
     @classmethod
     def load(cls, path: Path) -> Roster:
@@ -65,18 +68,24 @@ class Roster:
             roster.problems.append(f"{path.name} 无法读取（{exc}），本次未使用单位名册。")
             return roster
         email_columns: set[int] = set()
+        class_columns: set[int] = set()
         for line_no, row in enumerate(rows, start=1):
             if not row or not any(cell.strip() for cell in row):
                 continue
             name = row[0].strip()
             if line_no == 1 and normalize(name) in ("单位名称", "单位", "name", "unit"):
                 email_columns = {i for i, cell in enumerate(row) if normalize(cell).lower() in _EMAIL_HEADERS}
+                class_columns = {i for i, cell in enumerate(row) if normalize(cell).lower() in _CLASS_HEADERS}
                 continue
             if not name:
                 roster.problems.append(f"{path.name} 第{line_no}行：缺少单位名称，已跳过。")
                 continue
             aliases, emails = [], []
             for column, cell in enumerate(row[1:], start=1):
+                if column in class_columns:
+                    if normalize(cell):
+                        roster.classes[name] = normalize(cell)
+                    continue
                 for token in _ALIAS_SPLIT.split(cell):
                     (emails if column in email_columns or "@" in token else aliases).append(token)
             clash = roster.add(name, aliases)

@@ -7,7 +7,9 @@ depends on the day:
 - on a reminder day ([calendar] remind_days_before): a short reminder to each unit that has sent nothing for
   the month and to each unit that still owes a commissioned topic; once per unit and stage; a unit that has sent
   (and owes no topic) is never reminded;
-- every day: the month folder's files are recorded as seen (their received time, for 迟报).
+- every day: the month folder's files are recorded as seen (their received time, for 迟报);
+- every day: 领导批示 feedback reminders to the acting units ([calendar] instruction_remind_days_before before
+  the register's due dates, once per instruction and stage: office/instructions.py), whatever the month.
 Units without an address are listed for the clerk. `--today` makes the run act as that day's scheduled run
 (at [calendar] remind_time): to catch up a missed day, or to try the calendar out with `--dry-run`.
 """
@@ -38,6 +40,7 @@ from ..delivery.transports import Transport
 from ..intake.calendar import CALL_FILE, MonthCalendar, short_date
 from ..intake.roster import Roster
 from .calendar import month_calendar, read_month
+from .instructions import InstructionReminders, remind_instructions
 
 
 @dataclass
@@ -53,10 +56,11 @@ class RemindResult:
     owing: dict[str, list[str]] = field(default_factory=dict)  # unit -> topics not received
     sent_units: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    instructions: InstructionReminders | None = None  # 领导批示 feedback reminders due today (issue 26)
 
     @property
     def complete(self) -> bool:
-        return all(m is None or m.complete for m in (self.call, self.reminders))
+        return all(m is None or m.complete for m in (self.call, self.reminders, self.instructions))
 
     def lines(self) -> list[str]:
         cal = self.calendar
@@ -72,6 +76,7 @@ class RemindResult:
         if self.stage is None and self.reminders is None:
             lines.append("  今天不是催报日，未发催报。")
         lines += [f"  注意：{n}" for n in self.notes]
+        lines += self.instructions.lines() if self.instructions is not None else []
         return lines
 
     def _stage_label(self) -> str:
@@ -135,6 +140,8 @@ def remind(ws: Workspace, month: Month | None = None, today: date | None = None,
         result.reminders = mail_units(ws, month, mails, addresses, transport, dry_run)
     elif today > cal.deadline.date():
         result.notes.append(f"已过报送截止时间（{cal.deadline_text}），不再催报。")
+    # 领导批示 feedback: due dates are not the month's; the same daily run reminds the acting units
+    result.instructions = remind_instructions(ws, today, roster, dry_run, transport)
     return result
 
 

@@ -24,11 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datetime import date
+
 from ..core.config import ScoringSettings
 from ..core.vocabulary import DraftStatus
 from ..core.ledger import CompileRecord, Ledger
 from ..intake.drafts import split_file_name
 from ..intake.roster import Roster, normalize
+from .instructions import InstructionFigures, deductions
 from .upper import UpperAdoption
 
 PRINTED = (DraftStatus.ACCEPTED, DraftStatus.FLAGGED)
@@ -110,6 +113,10 @@ class UnitRow:
     late: int = 0  # 迟报 items
     commissioned: int = 0  # 约稿 topics assigned to it
     commission_done: int = 0
+    instructions: int = 0  # 领导批示 counted on its items (issue 26)
+    feedback_overdue: int = 0  # instructions it had to act on, feedback overdue (逾期未反馈) or late (逾期反馈)
+    base: float = 0  # [scoring] base_monthly × months of the statistics
+    quota_short: int = 0  # items short of its class's [scoring.quota] (per month and per year, summed)
 
     @property
     def commission_shown(self) -> str:
@@ -130,6 +137,9 @@ class Stats:
     silent: dict[str, list[str]]  # month -> roster units that sent nothing
     problems: list[str] = field(default_factory=list)
     calendar: bool = False  # [calendar] is set: 迟报 and 约稿 columns are shown
+    instructions: InstructionFigures | None = None  # inputs/领导批示.xlsx exists: 批示 column and sheet
+    quota: bool = False  # [scoring.quota] applies to some unit: the 定额差额 column
+    base: bool = False  # [scoring] base_monthly is set: the 基础分 column
 
 
 def month_figures(ledger: Ledger, month: str, roster: Roster, scoring: ScoringSettings, *,
@@ -231,11 +241,13 @@ def _timing(row: dict) -> dict:
 def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringSettings,
             upper: list[UpperAdoption] = (), problems: list[str] = (), *, year: str | None = None,
             sender_units: Mapping[str, Mapping[str, str]] | None = None,
-            calls: Mapping[str, tuple[Mapping[str, list[str]], bool]] | None = None, calendar: bool = False) -> Stats:
+            calls: Mapping[str, tuple[Mapping[str, list[str]], bool]] | None = None, calendar: bool = False,
+            instructions: InstructionFigures | None = None, today: date | None = None) -> Stats:
     """year: the statistics are the year's (上级采用 counts by the year of its date); without it, only the
     上级采用 of the given months count (one month's statistics). sender_units: month -> file -> unit.
     calls: month -> (unit -> its 约稿 topics, whether the month's deadline has passed); calendar: [calendar] is
-    set (the 迟报 and 约稿 columns are shown)."""
+    set (the 迟报 and 约稿 columns are shown). instructions: the period's 领导批示, scored (stats/instructions.py).
+    today: a per_year quota is counted once its year is over."""
     sender_units = sender_units or {}
     calls = calls or {}
     figures = [f for f in (month_figures(ledger, m, roster, scoring, sender_units=sender_units.get(m))
@@ -246,7 +258,9 @@ def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringS
     upper = [u for u in upper if (str(u.day.year) == year if year else u.month in months)]
     roster_units = list(dict.fromkeys(roster.canonical.values()))
     units = list(dict.fromkeys(roster_units + sorted({u for f in figures for u in f.units()})
-                               + sorted({u.unit for u in upper})))
+                               + sorted({u.unit for u in upper})
+                               + sorted(instructions.units() if instructions else ())))
+    year_over = bool(year) and today is not None and today > date(int(year), 12, 31)
     rows = []
     for unit in units:
         submitted = sum(f.submitted(unit) for f in figures)
@@ -258,19 +272,44 @@ def compute(ledger: Ledger, months: list[str], roster: Roster, scoring: ScoringS
         late = sum(f.late(unit) for f in figures)
         done = sum(f.topics_done(unit) for f in figures)
         missed = sum(f.topics_missed(unit) for f in figures)
+        base = scoring.base_monthly * len(figures)
+        short, short_points = _quota(scoring, roster.classes.get(unit), unit, figures, year_over)
+        told = instructions.points(unit) + deductions(instructions, scoring.instructions, unit) if instructions else 0
         points = (scored * scoring.submitted + adopted * scoring.adopted + leads * scoring.lead
                   + sum(scoring.levels[u.level] for u in ups)
-                  + late * scoring.late + done * scoring.commission_done + missed * scoring.commission_missed)
+                  + late * scoring.late + done * scoring.commission_done + missed * scoring.commission_missed
+                  + base + short_points + told)
         rows.append(UnitRow(0, unit, submitted, adopted, adopted / decided if decided else None, len(ups),
                             points, leads, pending=submitted > 0 and decided == 0, late=late,
                             commissioned=sum(len(f.commissioned.get(unit, [])) for f in figures),
-                            commission_done=done))
+                            commission_done=done,
+                            instructions=instructions.count(unit) if instructions else 0,
+                            feedback_overdue=(instructions.overdue(unit) + instructions.late(unit)) if instructions else 0,
+                            base=base, quota_short=short))
     rows.sort(key=lambda r: (-r.points, -r.adopted, -r.submitted, units.index(r.unit)))
     for n, row in enumerate(rows, start=1):
         row.rank = rows[n - 2].rank if n > 1 and row.points == rows[n - 2].points else n
     silent = {f.month: [u for u in roster_units if f.submitted(u) == 0] for f in figures}
     return Stats(year or (months[0][:4] if months else ""), figures, rows, list(upper), silent, list(problems),
-                 calendar=calendar)
+                 calendar=calendar, instructions=instructions,
+                 quota=any(roster.classes.get(u) in scoring.quota for u in units), base=bool(scoring.base_monthly))
+
+
+def _quota(scoring: ScoringSettings, unit_class: str | None, unit: str, figures: list[MonthFigures],
+           year_over: bool) -> tuple[int, float]:
+    """(items short, points) of the unit's class quota: per_month in each month of the statistics (for 采用,
+    each approved month), per_year once the year is over."""
+    rule = scoring.quota.get(unit_class) if unit_class else None
+    if rule is None:
+        return 0, 0
+    def count(f: MonthFigures) -> int | None:
+        return f.submitted(unit) if rule.counts == "submitted" else f.adopted(unit)
+    short = 0
+    if rule.per_month:
+        short += sum(max(0, rule.per_month - n) for n in map(count, figures) if n is not None)
+    if rule.per_year and year_over:
+        short += max(0, rule.per_year - sum(n or 0 for n in map(count, figures)))
+    return short, short * rule.missing
 
 
 def months_of(ledger: Ledger, year: str | None = None, month: str | None = None) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.atomic import write_atomic
@@ -30,6 +31,8 @@ def write_workbook(stats: Stats, path: Path, title: str) -> Path:
     _monthly(book.create_sheet("月度"), stats)
     _items(book.create_sheet("稿件"), stats)
     _silent(book.create_sheet("未报送"), stats)
+    if stats.instructions is not None:
+        _instructions(book.create_sheet("批示"), stats)
     write_atomic(path, workbook_bytes(book))
     return path
 
@@ -63,11 +66,18 @@ def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
     sheet.title = "排名"
     # With [calendar]: 迟报 (items received after the deadline) and 约稿 completion ("1/2") after the score.
     extra = (["迟报", "约稿完成"], [8, 10]) if stats.calendar else ([], [])
-    _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"] + extra[0],
-            [7, 24, 8, 8, 9, 10, 9] + extra[1])
+    # Issue 26, each when it applies: 批示 (counted instructions on its items) and 批示反馈逾期 (instructions it
+    # acts on, feedback overdue or late), 基础分, 定额差额 (items short of its class's quota).
+    scoring = [("批示", 7, lambda r: r.instructions), ("批示反馈逾期", 9, lambda r: r.feedback_overdue or None)] \
+        if stats.instructions is not None else []
+    scoring += [("基础分", 8, lambda r: r.base)] if stats.base else []
+    scoring += [("定额差额", 9, lambda r: r.quota_short or None)] if stats.quota else []
+    _header(sheet, ["名次", "单位", "报送", "采用", "采用率", "上级采用", "得分"] + extra[0] + [c[0] for c in scoring],
+            [7, 24, 8, 8, 9, 10, 9] + extra[1] + [c[1] for c in scoring])
     for row in stats.ranking:
         more = [row.late, row.commission_shown or None] if stats.calendar else []
-        sheet.append([row.rank, row.unit, row.submitted, row.adopted_shown, row.rate, row.upper, row.points] + more)
+        sheet.append([row.rank, row.unit, row.submitted, row.adopted_shown, row.rate, row.upper, row.points] + more
+                     + [c[2](row) for c in scoring])
     _body(sheet)
     last = sheet.max_row
     for n in range(2, last + 1):
@@ -85,7 +95,7 @@ def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
         chart.x_axis.scaling.orientation = "maxMin"  # first place at the top
         chart.height = max(7.5, 0.5 * (last - 1) + 2)
         chart.width = 16
-        sheet.add_chart(chart, "K2" if stats.calendar else "I2")
+        sheet.add_chart(chart, f"{get_column_letter(sheet.max_column + 2)}2")
 
 
 def _monthly(sheet: Worksheet, stats: Stats) -> None:
@@ -153,3 +163,24 @@ def _silent(sheet: Worksheet, stats: Stats) -> None:
         for unit in units:
             sheet.append([month, unit])
     _body(sheet)
+
+
+def _instructions(sheet: Worksheet, stats: Stats) -> None:
+    """The period's 领导批示, one row each as in the register (its row number), with whose item it is, its
+    feedback state on the day of the statistics, the points it earned and why not."""
+    _header(sheet, ["登记行", "期号", "标题", "报送单位", "批示领导", "级别", "类别", "批示日期", "批示内容", "落实单位",
+                    "反馈期限", "反馈情况", "反馈日期", "反馈状态", "分值", "得分", "说明"],
+            [7, 7, 36, 18, 12, 7, 7, 11, 40, 20, 11, 30, 11, 11, 7, 7, 30])
+    for s in stats.instructions.scored:
+        i = s.instruction
+        sheet.append([i.row, i.number, i.title or None, s.unit or None, i.leader, i.level, i.kind, i.day, i.text or None,
+                      "、".join(i.units) or None, i.due, i.feedback or None, i.feedback_day, s.state, s.value,
+                      s.points, s.note or None])
+    _body(sheet)
+    for row in sheet.iter_rows(min_row=2):
+        for column in (8, 11, 13):
+            row[column - 1].number_format = "yyyy-mm-dd"
+        for column in (3, 9, 12, 17):
+            row[column - 1].alignment = Alignment(wrap_text=True, vertical="top")
+        for column in (15, 16):
+            row[column - 1].number_format = "0.##"
