@@ -110,7 +110,7 @@ def check(tokens: list[str]) -> list[str]:
         if sub is None:
             return [f"no command {name!r} under {command.name!r}"]
         command = sub
-    if is_group(command):
+    if is_group(command) and not getattr(command, "invoke_without_command", False):  # `bulletin instructions` lists
         return [f"{command.name!r} needs a subcommand"] if not rest else [f"options before a subcommand: {rest}"]
     options = {o: p for p in command.params if p.param_type_name == "option" for o in p.opts + p.secondary_opts}
     options |= {o: None for o in command.get_help_option_names(command.make_context("bulletin", ["--help"],
