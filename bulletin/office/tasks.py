@@ -268,7 +268,7 @@ def upload_task_list(rnd: Round, name: str, data: bytes, *, actor: str):
         write_atomic(rnd.tasks_path, data)
         receipt.saved.append((shown, f"inputs/督查/{rnd.month}/任务.xlsx（{count} 项任务）"))
     _actor_record(rnd, actor, "上传任务清单",
-                  f"保存为 任务.xlsx" if receipt.saved else f"未保存：{receipt.refused[0][1]}")
+                  "保存为 任务.xlsx" if receipt.saved else f"未保存：{receipt.refused[0][1]}")
     return receipt
 
 

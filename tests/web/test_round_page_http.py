@@ -9,63 +9,42 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
+import supervision_seed
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-
-import supervision_seed
-from supervision_kit import ROUND_MONTH, SEED_UNITS, SERIES_SETTINGS, make_round_workspace
+from round_page_kit import (
+    CHECKER,
+    CHECKER_PASSWORD,
+    CLERK,
+    CLERK_PASSWORD,
+    HOSTILE,
+    NO_ADDRESS,
+    PAGE,
+    ROUND,
+    STAMP,
+    XLSX,
+    address_of,
+    attachment_of,
+    filled,
+    make_office,
+)
+from supervision_kit import ROUND_MONTH
 from workbench_kit import csrf_of
 
 from bulletin.core.atomic import sha256_file
 from bulletin.core.ledger import Ledger
-from bulletin.core.workspace import Workspace
 from bulletin.office import accounts
-from bulletin.supervision.sheets import marker_of
 from bulletin.web import tokens
 from bulletin.web.app import create_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.smtp, pytest.mark.libreoffice]
-CLERK, CLERK_PASSWORD = "张三", "Zs-2026-bianji"
-CHECKER, CHECKER_PASSWORD = "李四", "Ls-2026-shenhe"
-ROUND = f"督查专报/{ROUND_MONTH}"
-PAGE = f"/d/{ROUND_MONTH}"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HOSTILE = "<script>alert('x')</script>{{ 7*7 }}"
-STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d"  # a time as the page shows it (Beijing)
-NO_ADDRESS = "区旧改办"  # no row in units.csv 邮箱 or recipients.csv: 无邮箱
 
 
 @pytest.fixture
 def fast(monkeypatch):
     monkeypatch.setattr("bulletin.web.app.WRONG_PASSWORD_DELAY", 0)
-
-
-def make_office(root: Path, smtp_port: int | None) -> tuple[Workspace, bytes]:
-    """The seed round's workspace with [smtp] and a one-step review by 李四; the round folder holds NO task list
-    (it comes through the page): returns the workspace and the task list's bytes."""
-    kit = make_round_workspace(root)
-    task_list = root / "inputs" / "督查" / ROUND_MONTH / "任务.xlsx"
-    data = task_list.read_bytes()
-    task_list.unlink()
-    smtp = f'\n[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsender = "dcs@qyp.gov.cn"\ntimeout = 10\n' \
-        if smtp_port else ""
-    (root / "bulletin.toml").write_text(
-        SERIES_SETTINGS + smtp + f'\n[[review.step]]\nname = "签发"\nreviewers = [{{name = "{CHECKER}", email = "lisi@qyp.gov.cn"}}]\n',
-        encoding="utf-8")
-    units = [u for u in SEED_UNITS if u != NO_ADDRESS]
-    with open(root / "inputs" / "recipients.csv", "a", encoding="utf-8") as handle:
-        handle.write("".join(f"单位,{u},unit{i:02d}@qyp.gov.cn\n" for i, u in enumerate(units)))
-    ws = kit.ws
-    accounts.add_user(ws, CLERK, accounts.EDITOR, CLERK_PASSWORD, actor="测试")
-    accounts.add_user(ws, CHECKER, accounts.REVIEWER, CHECKER_PASSWORD, actor="测试")
-    return ws, data
-
-
-def address_of(unit: str) -> str:
-    return f"unit{[u for u in SEED_UNITS if u != NO_ADDRESS].index(unit):02d}@qyp.gov.cn"
 
 
 def login(client, ws, name, password):
@@ -98,22 +77,7 @@ def receipt_of(html: str) -> list[str]:
 def unit_row(html: str, unit: str) -> str:
     """The units table's row of `unit`, tags removed, whitespace folded."""
     row = re.search(rf'<tr id="unit-\d+" data-unit="{re.escape(unit)}">(.*?)</tr>', html, re.S).group(1)
-    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
-
-
-def attachment_of(server, unit: str, folder: Path) -> Path:
-    """The sheet the unit received by mail, saved as the unit would save it."""
-    message = next(m.message for m in server.messages if address_of(unit) in m.rcpt_tos)
-    path = folder / f"{unit}-收到.xlsx"
-    path.write_bytes(next(message.iter_attachments()).get_content())
-    return path
-
-
-def filled(source: Path, target: Path, **changed: tuple[str, str]) -> bytes:
-    """The unit's sheet answered from the seed, tasks in `changed` ("t11": (status, text)) answered otherwise."""
-    answers = {t.number: (t.status, t.answer) for t in supervision_seed.seed_tasks()}
-    answers.update({int(k[1:]): v for k, v in changed.items()})
-    return supervision_seed.fill_sheet(source, target, answers).read_bytes()
+    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"</?span>", "", row)).split())  # a span is inline
 
 
 def test_a_round_through_plain_http(tmp_path, smtp_server, fast):
@@ -277,7 +241,8 @@ def test_an_xls_that_cannot_be_read_is_shown_as_unreadable_not_silent(tmp_path, 
     ws, task_bytes = make_office(tmp_path / "office", None)
     clerk = login(TestClient(create_app(ws.root)), ws, CLERK, CLERK_PASSWORD)
     post(clerk, f"{PAGE}/tasks", files=[("sheet", ("任务.xlsx", task_bytes, XLSX))])
-    tasks.split(tasks.round_of(ws, ROUND_MONTH))
+    job = tasks.start_split(tasks.round_of(ws, ROUND_MONTH), CLERK, send=True, wait=True)  # no [smtp]: the outbox
+    assert job.state == "done" and "本次发给 30 个单位（32 个邮箱）" in job.message
 
     def no_libreoffice(*args, **kwargs):
         raise BulletinError("未找到 LibreOffice（soffice）")
@@ -293,6 +258,8 @@ def test_an_xls_that_cannot_be_read_is_shown_as_unreadable_not_silent(tmp_path, 
     assert row.startswith("区民政局 ") and " 无法读取 " in row
     assert "民政局.xls 是 .xls 格式，本机无法转换（未找到 LibreOffice（soffice））" in row
     assert re.search(r'id="count-unreadable">1<', answer.text) and re.search(r'id="count-not_yet">30<', answer.text)
-    # split without mail: the sheets are made, nobody is mailed
-    assert unit_row(answer.text, "区卫生健康委") == "区卫生健康委 5 已生成 尚未反馈"
+    # the outbox: the mail is an .eml file, said so (no server has it yet)
+    assert re.fullmatch(rf"区卫生健康委 5 已生成 已写入待发邮件（未配置 SMTP） {address_of('区卫生健康委')}（{STAMP}） 尚未反馈",
+                        unit_row(answer.text, "区卫生健康委"))
+    assert len(list((ws.root / "outputs" / "督查专报" / ROUND_MONTH / "outbox").rglob("*.eml"))) == 32
     assert unit_row(answer.text, NO_ADDRESS) == f"{NO_ADDRESS} 1 已生成 无邮箱 尚未反馈"
