@@ -4,6 +4,7 @@ Excel and WPS."""
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -56,10 +57,18 @@ def _header(sheet: Worksheet, headers: list[str], widths: list[float]) -> None:
 
 
 def _body(sheet: Worksheet, first_row: int = 2) -> None:
+    """Every body cell in the body font with a border (number formats and alignments are set after). The first
+    cell is styled through openpyxl's API and the others share its style ids (`_style`, as openpyxl's own
+    WorksheetCopy does): setting font and border per cell hashed both for each cell, 2 s of a 300-row 批示 sheet."""
+    template = None
     for row in sheet.iter_rows(min_row=first_row, max_row=sheet.max_row):
         for cell in row:
-            cell.font = Font(name=_FONT)
-            cell.border = _BORDER
+            if template is None:
+                cell.font = Font(name=_FONT)
+                cell.border = _BORDER
+                template = cell
+            else:
+                cell._style = copy(template._style)
 
 
 def _ranking(sheet: Worksheet, stats: Stats, title: str) -> None:
