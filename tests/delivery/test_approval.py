@@ -210,3 +210,207 @@ def test_approve_and_reject_default_to_no_comment(mail_workspace):
     mw = mail_workspace()
     assert approve(mw.ws, mw.month, "王主任").comment == ""
     assert reject(mw.ws, mw.month, "王主任").comment == ""
+
+
+# ===== issue 21: the moved modules' mutants (review chain, once_per_version, series, messages) ===============
+CHAIN = """
+[review]
+steps = ["初审", "复审", "签发"]
+
+[[review.step]]
+name = "初审"
+reviewers = [{name = "李科长", email = "li@zgq.example.cn"}]
+
+[[review.step]]
+name = "复审"
+reviewers = [{name = "孙处长", email = "sun@zgq.example.cn"}]
+
+[[review.step]]
+name = "签发"
+reviewers = [{name = "王主任", email = "wang@zgq.example.cn"}, {name = "赵副主任", email = "zhao@zgq.example.cn"}]
+"""
+SERIES = '\n[series."督查专报"]\ntitle = "督查专报"\nfirst_issue = 1\nreport_to = "区长"\nsend_to = "各部门"\n'
+
+
+def _add_settings(mw, text: str):
+    from bulletin.core.workspace import Workspace
+
+    with open(mw.ws.root / "bulletin.toml", "a", encoding="utf-8") as handle:
+        handle.write(text)
+    mw.ws = Workspace.at(mw.ws.root)
+    return mw
+
+
+def _rows(mw) -> list[tuple]:
+    with sqlite3.connect(mw.ws.ledger_path) as conn:
+        return conn.execute("SELECT step, reviewer, approved, comment, sha256 FROM approvals ORDER BY id").fetchall()
+
+
+def _when(decision) -> str:
+    return decision.decided_at.replace("T", " ")[:16]
+
+
+def test_each_step_records_its_name_and_the_summary_names_the_next_step(mail_workspace):
+    mw = _add_settings(mail_workspace(), CHAIN)
+    sha, name = mw.sha256, "工作简报第64期.docx"
+    first, _ = decide_once(mw.ws, mw.month, True, "李科长", "请复审", sha)
+    assert (first.step, first.next_step) == ("初审", "复审（孙处长）")
+    assert first.summary() == (f"2026-10 简报“{name}”初审通过（李科长，{_when(first)}，意见：请复审，文件校验码 {sha[:12]}）。"
+                               "下一步：复审（孙处长）审核，签发后才能发送。")
+    second, _ = decide_once(mw.ws, mw.month, True, "孙处长", "", sha)
+    assert (second.step, second.next_step) == ("复审", "签发（王主任、赵副主任）")
+    assert second.summary() == (f"2026-10 简报“{name}”复审通过（孙处长，{_when(second)}，文件校验码 {sha[:12]}）。"
+                                "下一步：签发（王主任、赵副主任）审核，签发后才能发送。")
+    signed, _ = decide_once(mw.ws, mw.month, True, "赵副主任", "同意印发", sha)
+    assert (signed.step, signed.next_step, signed.send_command) == ("签发", "", "bulletin send --month 2026-10")
+    assert signed.summary() == (f"2026-10 简报“{name}”已审核通过（审核人：赵副主任，{_when(signed)}，文件校验码 {sha[:12]}）。"
+                                "可执行 bulletin send --month 2026-10 发送。")
+    assert _rows(mw) == [("初审", "李科长", 1, "请复审", sha), ("复审", "孙处长", 1, "", sha),
+                         ("签发", "赵副主任", 1, "同意印发", sha)]
+
+
+def test_a_rejection_at_a_step_names_no_next_step(mail_workspace):
+    mw = _add_settings(mail_workspace(), CHAIN)
+    rejected, _ = decide_once(mw.ws, mw.month, False, "李科长", "数据需核实", mw.sha256)
+    assert (rejected.step, rejected.next_step) == ("初审", "")
+    assert rejected.summary() == (f"2026-10 简报“工作简报第64期.docx”未通过审核（审核人：李科长，{_when(rejected)}，"
+                                  "意见：数据需核实）。修改后请重新编排或审核。")
+
+
+def test_the_step_named_is_the_step_decided_at_and_outsiders_are_refused(mail_workspace):
+    from bulletin.delivery.chain import NotAMember, StepNotOpen
+
+    mw = _add_settings(mail_workspace(), CHAIN)
+    with pytest.raises(NotAMember) as info:  # a member of 初审, naming 签发: refused, not recorded at 初审
+        decide_once(mw.ws, mw.month, True, "李科长", "", mw.sha256, step="签发")
+    assert str(info.value) == "李科长 不是“签发”这一步的审核人（签发：王主任、赵副主任），审核结果未记录。"
+    with pytest.raises(NotAMember) as info:
+        decide_once(mw.ws, mw.month, True, "张三", "", mw.sha256)
+    assert str(info.value) == ("张三 不是任何审核步骤的审核人（初审：李科长；复审：孙处长；签发：王主任、赵副主任）：审核结果未记录。"
+                               "请以 bulletin.toml [[review.step]] 中的姓名审核，或用 --step 指明步骤。")
+    with pytest.raises(StepNotOpen) as info:
+        decide_once(mw.ws, mw.month, True, "王主任", "", mw.sha256, step="签发")
+    assert str(info.value) == f"“签发”尚未开始：须先由“初审”（李科长）审核通过这一版本（校验码 {mw.sha256[:12]}）。审核结果未记录。"
+    assert _rows(mw) == []
+    assert decide_once(mw.ws, mw.month, True, "li@zgq.example.cn", "", mw.sha256, step=" 初审 ")[0].step == "初审"
+    assert _rows(mw) == [("初审", "li@zgq.example.cn", 1, "", mw.sha256)]
+
+
+def test_the_one_step_is_recorded_by_name(mail_workspace):
+    mw = mail_workspace(reviewers=["zhuren@zgq.example.cn"])
+    decide_once(mw.ws, mw.month, True, "王主任", "同意", mw.sha256)
+    assert _rows(mw) == [("审核", "王主任", 1, "同意", mw.sha256)]
+
+
+def test_once_per_version_the_second_decision_is_refused_word_for_word(mail_workspace):
+    from bulletin.delivery.approval import AlreadyDecided
+
+    mw = mail_workspace()
+    first, written = decide_once(mw.ws, mw.month, True, "王主任", "同意", mw.sha256, once_per_version=True)
+    assert written
+    for approved, by in ((True, "王主任"), (False, "李科长")):
+        with pytest.raises(AlreadyDecided) as info:
+            decide_once(mw.ws, mw.month, approved, by, "", mw.sha256, once_per_version=True)
+        assert str(info.value) == (f"2026-10 的简报（校验码 {mw.sha256[:12]}）已有审核结果：王主任 审核通过"
+                                   f"（{_when(first)}）。本次审核未记录。")
+    assert _rows(mw) == [("审核", "王主任", 1, "同意", mw.sha256)]
+    # The command line (once_per_version=False) may change its mind; then the desk names the rejection.
+    rejected, _ = decide_once(mw.ws, mw.month, False, "李科长", "再核实", mw.sha256)
+    with pytest.raises(AlreadyDecided) as info:
+        decide_once(mw.ws, mw.month, True, "王主任", "", mw.sha256, once_per_version=True)
+    assert str(info.value) == (f"2026-10 的简报（校验码 {mw.sha256[:12]}）已有审核结果：李科长 退回"
+                               f"（{_when(rejected)}）。本次审核未记录。")
+    # A new version is decided once again.
+    mw.edit_docx()
+    now = current_version(mw.ws, mw.month)[1]
+    assert decide_once(mw.ws, mw.month, True, "王主任", "", now, once_per_version=True)[1]
+    assert len(_rows(mw)) == 3
+
+
+def test_once_per_version_counts_per_step(mail_workspace):
+    from bulletin.delivery.approval import AlreadyDecided
+
+    mw = _add_settings(mail_workspace(), CHAIN)
+    assert decide_once(mw.ws, mw.month, True, "李科长", "", mw.sha256, once_per_version=True)[1]
+    assert decide_once(mw.ws, mw.month, True, "孙处长", "", mw.sha256, once_per_version=True)[1]  # another step
+    with pytest.raises(AlreadyDecided, match="已有审核结果：孙处长 审核通过"):
+        decide_once(mw.ws, mw.month, False, "孙处长", "", mw.sha256, once_per_version=True)
+    assert [r[0] for r in _rows(mw)] == ["初审", "复审"]
+
+
+def _series_of(mw, compiled: bool = True):
+    """The 督查专报 series of the mail workspace, with the same file compiled into its own ledger."""
+    import shutil
+
+    from bulletin.core.workspace import Workspace
+
+    _add_settings(mw, SERIES)
+    ws = Workspace.at(mw.ws.root).for_series("督查专报")
+    if compiled:
+        path = ws.month_outputs(mw.month) / "督查专报第1期.docx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(mw.path, path)
+        with Ledger(ws.ledger_path) as ledger:
+            ledger.issue_number(mw.month, 1)
+            ledger.record_compile(mw.month, 1, path, mw.sha256, drafts=[], issue_date="2026-10-28")
+    return ws
+
+
+def test_a_series_decision_names_the_series_send_command(mail_workspace):
+    mw = mail_workspace()
+    ws = _series_of(mw)
+    decision, _ = decide_once(ws, mw.month, True, "王主任", "", mw.sha256)
+    assert decision.send_command == "bulletin send --series 督查专报 --month 2026-10"
+    assert decision.summary() == (f"2026-10 简报“督查专报第1期.docx”已审核通过（审核人：王主任，{_when(decision)}，"
+                                  f"文件校验码 {mw.sha256[:12]}）。可执行 bulletin send --series 督查专报 --month 2026-10 发送。")
+
+
+def test_no_compile_and_a_missing_file_name_the_command_to_run(mail_workspace):
+    from bulletin.core.errors import NotApproved
+    from bulletin.delivery.approval import compiled_file
+
+    mw = mail_workspace()
+    with Ledger(mw.ws.ledger_path) as ledger:
+        with pytest.raises(NotApproved) as info:
+            compiled_file(mw.ws, ledger, "2026-11")
+        assert str(info.value) == "2026-11 的简报尚未编排：请先执行 bulletin compile --month 2026-11。"
+        mw.path.unlink()
+        with pytest.raises(NotApproved) as info:
+            compiled_file(mw.ws, ledger, mw.month)
+        assert str(info.value) == f"找不到 2026-10 的简报文件 {mw.path}：请重新执行 bulletin compile --month 2026-10。"
+    series = _series_of(mail_workspace(), compiled=False)
+    with Ledger(series.ledger_path) as ledger, pytest.raises(NotApproved) as info:
+        compiled_file(series, ledger, "2026-10")
+    assert str(info.value) == "2026-10 的简报尚未编排：请先执行 督查专报的生成命令（bulletin tasks report）。"
+
+
+def test_send_waits_for_the_sign_off_and_says_who_passed_and_who_is_next(mail_workspace):
+    from bulletin.core.errors import NotApproved
+    from bulletin.delivery.approval import approved_file
+
+    mw = _add_settings(mail_workspace(), CHAIN)
+    decide_once(mw.ws, mw.month, True, "李科长", "", mw.sha256)
+    with pytest.raises(NotApproved) as info:
+        approved_file(mw.ws, mw.month)
+    assert str(info.value) == ("2026-10 的简报尚未签发，不能发送：初审（李科长）已通过，待“复审”（孙处长）审核通过："
+                               "bulletin approve --month 2026-10 --step 复审 --by 审核人姓名。")
+    decide_once(mw.ws, mw.month, True, "孙处长", "", mw.sha256)
+    with pytest.raises(NotApproved) as info:
+        approved_file(mw.ws, mw.month)
+    assert str(info.value) == ("2026-10 的简报尚未签发，不能发送：初审（李科长）、复审（孙处长）已通过，"
+                               "待“签发”（王主任、赵副主任）审核通过：bulletin approve --month 2026-10 --step 签发 --by 审核人姓名。")
+    decide_once(mw.ws, mw.month, True, "王主任", "", mw.sha256)
+    assert approved_file(mw.ws, mw.month) == (mw.path, mw.sha256)
+
+
+def test_an_approval_from_before_the_chain_does_not_sign_and_no_step_is_named_as_passed(mail_workspace):
+    from bulletin.core.errors import NotApproved
+    from bulletin.delivery.approval import approved_file
+
+    mw = mail_workspace()
+    decide_once(mw.ws, mw.month, True, "王主任", "", mw.sha256)  # the one step 审核, before the office's chain
+    _add_settings(mw, CHAIN)
+    with pytest.raises(NotApproved) as info:
+        approved_file(mw.ws, mw.month)
+    assert str(info.value) == ("2026-10 的简报尚未签发，不能发送：待“初审”（李科长）审核通过："
+                               "bulletin approve --month 2026-10 --step 初审 --by 审核人姓名。")

@@ -164,3 +164,127 @@ def test_every_door_makes_the_same_pdf_edition(compiled, tmp_path, monkeypatch):
         assert (ws.root / "outputs/2026-10/工作简报第64期.pdf").read_bytes().startswith(b"%PDF")
         made[name] = pdf_path
     assert set(made) == {"cli", "desk"}
+
+
+# ===== issue 21: what office.decide hands back, door by door (mutation testing of office/decide.py) ==========
+CHAIN = """
+[review]
+[[review.step]]
+name = "初审"
+reviewers = [{name = "李科长", email = "li@zgq.example.cn"}]
+
+[[review.step]]
+name = "签发"
+reviewers = [{name = "王主任", email = "wang@zgq.example.cn"}]
+"""
+
+
+def _rows(ws: Workspace) -> list[tuple]:
+    with Ledger(ws.ledger_path) as ledger:
+        return [(d.step, d.reviewer, d.approved, d.comment, d.sha256) for d in ledger.decisions("2026-10")]
+
+
+def _with(mw, text: str) -> Workspace:
+    with open(mw.ws.root / "bulletin.toml", "a", encoding="utf-8") as handle:
+        handle.write(text)
+    return Workspace.at(mw.ws.root)
+
+
+class FakePdf:
+    """layout/pdfedition.pdf_edition without LibreOffice: records what it is asked to make."""
+
+    def __init__(self, fail: str = ""):
+        self.calls: list[tuple] = []
+        self.fail = fail
+
+    def __call__(self, ws, month, docx, sha256):
+        from bulletin.core.errors import BulletinError
+
+        self.calls.append((str(month), docx, sha256))
+        if self.fail:
+            raise BulletinError(self.fail)
+        return docx.with_suffix(".pdf"), "9c0ffee1234567" + "0" * 50
+
+
+def test_what_decide_hands_back_when_written_again_and_rejected(mail_workspace):
+    from bulletin.office.decide import Decided, decide
+
+    mw = mail_workspace()
+    first = decide(mw.ws, "2026-10", approved=True, by="王主任", seen_sha256=mw.sha256, since="2000-01-01T00:00:00+08:00")
+    assert isinstance(first, Decided) and first.written is True
+    assert (first.pdf_line, first.resumed) == ("", "")
+    assert first.archived == "已归档：工作简报 2026-10 共 1 篇文章，可用 bulletin search 检索。"
+    assert first.lines() == [first.decision.summary(), first.archived]
+    assert first.decision.summary().endswith("可执行 bulletin send --month 2026-10 发送。")
+    # The flow hands the same decision over after the command line resumed it: not written, not archived again.
+    again = decide(mw.ws, "2026-10", approved=True, by="王主任", seen_sha256=mw.sha256, since="2000-01-01T00:00:00+08:00")
+    assert again.written is False and again.decision == first.decision
+    assert (again.pdf_line, again.archived, again.resumed) == ("", "", "")
+    rejected = decide(mw.ws, "2026-10", approved=False, by="李科长", comment="再核实")
+    assert rejected.written is True and (rejected.pdf_line, rejected.archived, rejected.resumed) == ("", "", "")
+    assert rejected.lines() == [rejected.decision.summary()]
+    assert _rows(mw.ws) == [("审核", "王主任", True, "", mw.sha256), ("审核", "李科长", False, "再核实", mw.sha256)]
+
+
+def test_decide_passes_once_per_version_and_the_step_on(mail_workspace):
+    from bulletin.delivery.approval import AlreadyDecided
+    from bulletin.delivery.chain import NotAMember
+    from bulletin.office.decide import decide
+
+    mw = mail_workspace()
+    ws = _with(mw, CHAIN)
+    with pytest.raises(NotAMember) as info:
+        decide(ws, "2026-10", approved=True, by="李科长", step="签发", once_per_version=True)
+    assert str(info.value) == "李科长 不是“签发”这一步的审核人（签发：王主任），审核结果未记录。"
+    first = decide(ws, "2026-10", approved=True, by="李科长", comment="请签发", once_per_version=True)
+    assert (first.decision.step, first.decision.next_step, first.archived) == ("初审", "签发（王主任）", "")
+    with pytest.raises(AlreadyDecided, match="已有审核结果：李科长 审核通过"):
+        decide(ws, "2026-10", approved=False, by="李科长", once_per_version=True)
+    signed = decide(ws, "2026-10", approved=True, by="王主任", step="签发", once_per_version=True)
+    assert signed.decision.step == "签发" and signed.archived.startswith("已归档：工作简报 2026-10 共 1 篇")
+    assert _rows(ws) == [("初审", "李科长", True, "请签发", mw.sha256), ("签发", "王主任", True, "", mw.sha256)]
+
+
+def test_the_pdf_edition_line_of_an_approval_written_now(mail_workspace, monkeypatch):
+    import bulletin.office.decide as office_decide
+
+    mw = mail_workspace()
+    toml = mw.ws.root / "bulletin.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("first_issue = 64", "first_issue = 64\npdf = true"),
+                    encoding="utf-8")
+    ws = Workspace.at(mw.ws.root)
+    fake = FakePdf()
+    monkeypatch.setattr(office_decide, "pdf_edition", fake)
+    since = "2000-01-01T00:00:00+08:00"
+    made = office_decide.decide(ws, "2026-10", approved=True, by="王主任", seen_sha256=mw.sha256[:12], since=since)
+    assert made.pdf_line == f"PDF 版：{mw.path.with_suffix('.pdf')}（校验码 9c0ffee12345）"
+    assert fake.calls == [("2026-10", mw.path, mw.sha256)]
+    assert made.lines()[1] == made.pdf_line
+    again = office_decide.decide(ws, "2026-10", approved=True, by="王主任", seen_sha256=mw.sha256, since=since)
+    assert again.written is False and again.pdf_line == "" and len(fake.calls) == 1
+    assert office_decide.decide(ws, "2026-10", approved=False, by="王主任").pdf_line == ""  # a rejection: no PDF
+    assert len(fake.calls) == 1
+    monkeypatch.setattr(office_decide, "pdf_edition", FakePdf(fail="LibreOffice 转换失败"))
+    failed = office_decide.decide(ws, "2026-10", approved=True, by="王主任")
+    assert failed.written and failed.pdf_line == "注意：未能生成 PDF 版（LibreOffice 转换失败）；发送时会再试。"
+    assert _rows(ws)[-1] == ("审核", "王主任", True, "", mw.sha256)  # the approval stands
+
+
+def test_the_resumer_gets_the_waiting_run_and_nothing_when_none_waits(mail_workspace):
+    from bulletin.office.decide import decide, is_approved, waiting_run
+
+    mw = mail_workspace()
+    recorder = Recorder()
+    assert not is_approved(mw.ws, "2026-10")
+    alone = decide(mw.ws, "2026-10", approved=False, by="李科长", comment="再核实", resume=recorder)
+    assert alone.resumed == "" and recorder.calls == []  # no run waits
+    with Ledger(mw.ws.ledger_path) as ledger:
+        ledger.record_flow_run("2026-10", "run-7", "waiting_for_approval")
+    assert waiting_run(mw.ws, "2026-10") == "run-7"
+    done = decide(mw.ws, "2026-10", approved=True, by="王主任", comment="同意印发", resume=recorder)
+    assert done.resumed == "已继续等待审核的流程运行 run-7" and done.lines()[-1] == done.resumed
+    assert recorder.calls == [{"run_id": "run-7", "approved": True, "reviewer": "王主任", "comment": "同意印发",
+                               "sha256": mw.sha256, "step": "审核"}]
+    assert is_approved(mw.ws, "2026-10")
+    mw.edit_docx()
+    assert not is_approved(mw.ws, "2026-10")
