@@ -23,6 +23,7 @@ class ReviewLink:
     sha256: str
     reviewer: str
     step: str = ""  # the review chain's step the link asks for (issue 26); "" in a one-step chain
+    series: str = ""  # "" the monthly bulletin; else the series whose issue it is (the 督查专报: web/rounds.py)
 
 
 class LinkProblem(Exception):
@@ -34,8 +35,8 @@ def _links(ws: Workspace) -> URLSafeTimedSerializer:
 
 
 def review_token(ws: Workspace, month: str, sha256: str, reviewer: str, step: str = "") -> str:
-    data = {"m": month, "s": sha256, "r": reviewer}
-    return _links(ws).dumps(data | {"t": step} if step else data)
+    data = {"m": month, "s": sha256, "r": reviewer} | ({"t": step} if step else {})
+    return _links(ws).dumps(data | {"x": ws.series} if ws.series else data)  # a series' link names it
 
 
 def read_review_token(ws: Workspace, token: str) -> ReviewLink:
@@ -49,12 +50,13 @@ def read_review_token(ws: Workspace, token: str) -> ReviewLink:
     if not (isinstance(data, dict) and _MONTH.fullmatch(str(data.get("m", "")))
             and _SHA.fullmatch(str(data.get("s", ""))) and str(data.get("r", "")).strip()):
         raise LinkProblem("审核链接无效：请使用送审邮件中的完整链接。")
-    return ReviewLink(data["m"], data["s"], str(data["r"]), str(data.get("t", "")))
+    return ReviewLink(data["m"], data["s"], str(data["r"]), str(data.get("t", "")), str(data.get("x", "")))
 
 
 def review_link_text(ws: Workspace, month: Month, sha: str, reviewer: str, step: str = "") -> str:
     """The first lines of a review mail when the office runs the review desk ([web] base_url)."""
-    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer, step)}"
+    desk = ws.office_settings.web  # a series' settings have no [web]: the office's desk serves its links too
+    url = f"{str(desk.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer, step)}"
     days = ws.settings.review.timeout_days
     return (f"在线审核（手机、电脑均可打开，{days:g} 天内有效，仅限您本人使用）：\n{url}\n\n"
             "打开后可逐页查看简报，点“审核通过”或“退回”（退回须写明意见）。以下为邮件审核方式：\n\n")

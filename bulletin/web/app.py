@@ -190,7 +190,17 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
 
     # -- a reviewer's link -----------------------------------------------------------------------------------------
     def link(token: str) -> links.ReviewLink:
-        return links.read_review_token(ws, token)
+        found = links.read_review_token(ws, token)
+        if found.series:  # a series' issue (the 督查专报, web/rounds.py): its own ledger, the same desk
+            try:
+                ws.for_series(found.series)
+            except BulletinError:
+                raise links.LinkProblem("审核链接无效：请使用送审邮件中的完整链接。") from None
+        return found
+
+    def of(found: links.ReviewLink) -> Workspace:
+        """The workspace as the link's publication sees it (the bulletin, or its series)."""
+        return ws.for_series(found.series) if found.series else ws
 
     @app.get("/r/{token}", response_class=HTMLResponse)
     def review(request: Request, token: str):
@@ -202,11 +212,11 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
 
     def _review_page(request: Request, found: links.ReviewLink, token: str, error: str = "",
                      status_code: int = 200) -> HTMLResponse:
-        status = month_status(ws, found.month)
+        status = month_status(of(found), found.month)
         if status.compile is None or status.file_sha256 is None:
             return message(request, f"{found.month} 的简报文件不存在，请联系办公室。", 404)
         decided = status.decided_at_step(found.step) is not None  # this link's review step (issue 26)
-        context = _month_context(ws, status, f"/r/{token}")
+        context = _month_context(of(found), status, f"/r/{token}")
         return page(request, "review.html", status_code, **context, reviewer=found.reviewer, token=token,
                     csrf=tokens.csrf_token(ws, token), changed=status.file_sha256 != found.sha256,
                     replaced=_replaced_text(status, found), decided=decided, decision=status.decision, error=error)
@@ -217,7 +227,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
             found = link(token)
         except links.LinkProblem:
             return Response(status_code=403)
-        return _image(ws, found.month, number)
+        return _image(of(found), found.month, number)
 
     @app.get("/r/{token}/bulletin.{kind}")
     def review_file(token: str, kind: str):
@@ -227,7 +237,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
             return Response(status_code=403)
         if kind not in ("docx", "pdf"):
             return Response(status_code=404)
-        return _download(ws, found.month, kind)
+        return _download(of(found), found.month, kind)
 
     @app.post("/r/{token}", response_class=HTMLResponse)
     def decide(request: Request, token: str, action: str = Form(""), comment: str = Form(""),
@@ -243,7 +253,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         comment = comment.strip()
         if action == "reject" and not comment:
             return _review_page(request, found, token, "退回时请填写审核意见（退回原因）。", 400)
-        status = month_status(ws, found.month)
+        status = month_status(of(found), found.month)
         if status.decided_at_step(found.step) is not None:
             return _review_page(request, found, token, ALREADY_DECIDED, 409)
         if seen != status.file_sha256:
@@ -254,7 +264,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
                         comment=comment, seen=seen, csrf=csrf, token=token, month=found.month,
                         reviewer=found.reviewer)
         try:
-            decided = decide_month(ws, Month(found.month), approved=action == "approve", by=found.reviewer,
+            decided = decide_month(of(found), Month(found.month), approved=action == "approve", by=found.reviewer,
                                    comment=comment, seen_sha256=seen, resume=resume, once_per_version=True,
                                    step=found.step or None)
         except AlreadyDecided:  # another reviewer's decision on this version came first (same transaction)
@@ -264,7 +274,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         except BulletinError as exc:  # review chain (issue 26): not this step's member, or the step not open yet
             return _review_page(request, found, token, str(exc), 403)
         accounts.record(ws, found.reviewer, "审核人（链接）", "审核通过" if decided.decision.approved else "退回",
-                        found.month, f"{found.step or '审核'}：{decided.decision.comment}".rstrip("："))
+                        f"{found.series}/{found.month}" if found.series else found.month, f"{found.step or '审核'}：{decided.decision.comment}".rstrip("："))
         return page(request, "done.html", summary=decided.decision.summary(),
                     resumed=" ".join(filter(None, [decided.pdf_line, decided.resumed])),
                     version=version_text(status), verdict=verdict)

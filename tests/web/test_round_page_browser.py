@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 from repo_paths import DOCS
-from round_page_kit import CHECKER, CHECKER_PASSWORD, CLERK, CLERK_PASSWORD, HOSTILE, filled, make_office
+from round_page_kit import (
+    CHECKER,
+    CHECKER_PASSWORD,
+    CLERK,
+    CLERK_PASSWORD,
+    HOSTILE,
+    filled,
+    make_office,
+)
 from smtp_server import free_port
 from supervision_kit import ROUND_MONTH
 

@@ -263,3 +263,47 @@ def test_an_xls_that_cannot_be_read_is_shown_as_unreadable_not_silent(tmp_path, 
                         unit_row(answer.text, "区卫生健康委"))
     assert len(list((ws.root / "outputs" / "督查专报" / ROUND_MONTH / "outbox").rglob("*.eml"))) == 32
     assert unit_row(answer.text, NO_ADDRESS) == f"{NO_ADDRESS} 1 已生成 无邮箱 尚未反馈"
+
+
+def test_the_reports_reviewer_decides_through_a_link_to_the_desk(tmp_path, smtp_server, fast):
+    """With the review desk ([web]), the 专报's review mail opens with a personal link as the bulletin's does; the
+    link names the series, so the desk shows and decides the 专报 in the series' ledger, not a bulletin month."""
+    from datetime import date
+
+    from smtp_server import free_port
+    from supervision_kit import SILENT_UNIT, answer_all
+
+    from bulletin.office import tasks
+
+    server = smtp_server()
+    port = free_port()
+    ws, task_bytes = make_office(tmp_path / "office", server.port)
+    with open(ws.root / "bulletin.toml", "a", encoding="utf-8") as handle:
+        handle.write(f'\n[web]\nbase_url = "http://127.0.0.1:{port}"\n')
+    (ws.root / "inputs" / "督查" / ROUND_MONTH / "任务.xlsx").write_bytes(task_bytes)
+    rnd = tasks.round_of(ws, ROUND_MONTH)
+    tasks.split(rnd)
+    answer_all(rnd, silent={SILENT_UNIT})
+    tasks.merge(rnd)
+    made = tasks.report(rnd, date(2020, 10, 9))
+    clerk = login(TestClient(create_app(ws.root)), ws, CLERK, CLERK_PASSWORD)
+    assert "本次发送 1 位" in post(clerk, f"{PAGE}/review").text
+    (mail,) = [m for m in server.messages if "lisi@qyp.gov.cn" in m.rcpt_tos]
+    body = mail.message.get_body(("plain",)).get_content()
+    (url,) = re.findall(rf"http://127\.0\.0\.1:{port}(/r/\S+)", body)
+    reviewer = TestClient(create_app(ws.root))
+    shown = reviewer.get(url)
+    assert shown.status_code == 200 and "第1期" in shown.text and made.path.name in shown.text
+    token = url.removeprefix("/r/")
+    form = {"action": "approve", "seen": made.sha256, "csrf": tokens.csrf_token(ws, token), "confirm": "1"}
+    done = reviewer.post(url, data=form)
+    assert done.status_code == 200 and "审核通过" in done.text, done.text
+    with Ledger(ws.root / ".bulletin" / "ledger-督查专报.sqlite3") as ledger:
+        decision = ledger.latest_decision(ROUND_MONTH)
+        assert (decision.reviewer, decision.approved, decision.sha256, decision.step) == (  # as the bulletin's
+            "lisi@qyp.gov.cn", True, made.sha256, "签发")  # links record: the address the link was mailed to
+    with Ledger(ws.root / ".bulletin" / "ledger.sqlite3") as ledger:
+        assert ledger.latest_decision(ROUND_MONTH) is None
+    assert [(a.actor, a.action) for a in accounts.audit(ws, ROUND, 5) if a.month == ROUND][:2] == [
+        ("lisi@qyp.gov.cn", "审核通过"), (CLERK, "送审")]
+    assert reviewer.post(f"{PAGE}/tasks", data={"csrf": form["csrf"]}).status_code == 403  # a link opens no session
