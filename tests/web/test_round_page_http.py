@@ -307,3 +307,22 @@ def test_the_reports_reviewer_decides_through_a_link_to_the_desk(tmp_path, smtp_
     assert [(a.actor, a.action) for a in accounts.audit(ws, ROUND, 5) if a.month == ROUND][:2] == [
         ("lisi@qyp.gov.cn", "审核通过"), (CLERK, "送审")]
     assert reviewer.post(f"{PAGE}/tasks", data={"csrf": form["csrf"]}).status_code == 403  # a link opens no session
+
+
+def test_no_series_configured_and_bad_paths_are_answered_in_chinese_never_a_500(tmp_path, fast):
+    from workspace_kit import make_workspace
+
+    ws = make_workspace(tmp_path / "plain").ws  # no [series.督查专报]
+    accounts.add_user(ws, CLERK, accounts.EDITOR, CLERK_PASSWORD, actor="测试")
+    client = TestClient(create_app(ws.root), raise_server_exceptions=False)
+    assert client.get(PAGE, follow_redirects=False).headers["location"] == "/login"  # no session, no page
+    assert client.get(f"{PAGE}/file/docx").status_code == 403
+    login(client, ws, CLERK, CLERK_PASSWORD)
+    page = client.get(PAGE)
+    assert page.status_code == 200 and "bulletin.toml 中没有 [series.督查专报] 配置节" in page.text
+    assert client.get("/d/2020-13").status_code == 404
+    for path in (f"{PAGE}/job", f"{PAGE}/page/1.png", f"{PAGE}/file/docx", f"{PAGE}/file/merged"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"{PAGE}/file/..%2F..%2Fbulletin.toml").status_code in (403, 404)
+    refused = client.post(f"{PAGE}/merge", data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 400 and "bulletin.toml 中没有 [series.督查专报] 配置节" in refused.text
