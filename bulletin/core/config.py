@@ -196,6 +196,15 @@ class ReviewSettings(_Section):
     def step_named(self, name: str) -> ReviewStep | None:
         return next((s for s in self.chain if s.name == name.strip()), None)
 
+    def signer(self, who: str) -> str:
+        """The name a decision is recorded under: a review link carries an address, and §22 of the 党政机关公文
+        处理工作条例 has the signer record their name; the address stays when bulletin.toml names no one for it."""
+        for step in self.chain:
+            reviewer = step.member(who)
+            if reviewer is not None and reviewer.name:
+                return reviewer.name
+        return (who or "").strip()
+
 
 class MailSettings(_Section):
     # Most government mail systems refuse attachments over 20-50 MB: compile warns, send refuses.

@@ -55,6 +55,7 @@ def decide(ws: Workspace, month: Month, *, approved: bool, by: str, comment: str
     `step`: the review chain's step (issue 26; None: inferred from `by`, see delivery/chain.py step_for); a
     reviewer who is not the step's member, or a step not yet open for this version, is refused (nothing recorded).
     Raises FileChanged (nothing recorded) or BulletinError (no reviewer name, malformed checksum, no file)."""
+    by = ws.settings.review.signer(by)  # a link's address -> the reviewer's name (every door records the name)
     decision, written = decide_once(ws, month, approved, by, comment, seen_sha256, since, once_per_version, step)
     pdf_line = _pdf_edition(ws, month, decision) if written else ""
     archived = archive_approved(ws, month) if written and decision.approved else ""

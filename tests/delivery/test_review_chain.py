@@ -194,3 +194,26 @@ def test_old_ledger_gets_the_step_column_and_its_decisions_count_for_the_one_ste
     two = ReviewSettings.model_validate({"step": [{"name": "初审", "reviewers": ["a@b.cn"]},
                                                   {"name": "签发", "reviewers": ["c@d.cn"]}]}).chain
     assert not chain_state(two, [d], d.sha256).complete  # a chain introduced later: old approvals never sign
+
+
+def test_a_decision_through_a_review_link_is_signed_with_the_reviewers_name(chained):
+    """党政机关公文处理工作条例 §22: the signer records name, opinion and full date. A review link carries the
+    reviewer's address; the decision is recorded under the name bulletin.toml gives that address (issue 23 item
+    17: the desk used to record the address)."""
+    from fastapi.testclient import TestClient
+
+    from bulletin.office import links
+    from bulletin.web import tokens
+    from bulletin.web.app import create_app
+
+    _, mw = chained
+    ws, sha = mw.ws, mw.sha256
+    with open(ws.root / "bulletin.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[web]\nbase_url = "https://shenhe.zgq.example.cn"\n')
+    ws = Workspace.at(ws.root)
+    client = TestClient(create_app(ws.root), base_url="https://testserver")
+    token = links.review_token(ws, "2026-10", sha, "LI@zgq.example.cn", step="初审")
+    page = client.post(f"/r/{token}", data={"action": "approve", "comment": "同意", "seen": sha, "confirm": "1",
+                                             "csrf": tokens.csrf_token(ws, token)})
+    assert page.status_code == 200, page.text
+    assert decisions(ws) == [("初审", "李科长", True, "同意", sha[:12])]
