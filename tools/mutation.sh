@@ -8,7 +8,7 @@
 #   bash tools/mutation.sh sanitize ledger      only those
 #   MUTATION_DIR=/var/tmp/m bash tools/mutation.sh   where the copies and results go (default /tmp/bulletin-mutation)
 #
-# Each module is mutated in its own copy of the repository (tracked files only), with the tests that exercise
+# Each module is mutated in its own copy of the repository (the last commit: commit first), with the tests that exercise
 # it; mutmut runs, for each mutant, only the tests that reach the mutated function. Afterwards:
 #   cd $MUTATION_DIR/<module> && ../../<repo>/.venv/bin/mutmut show <mutant name>    # what a survivor changed
 set -euo pipefail
@@ -42,8 +42,8 @@ declare -A TESTS=(
   [flow]="tests/flows/test_flow_decisions.py"
   [decide]="tests/office/test_one_decide_path.py tests/delivery/test_approval.py"
   [mailparse]="tests/intake/test_mailbox_parts.py tests/intake/test_mail_properties.py tests/intake/test_hostile_mail.py"
-  [sheetsafety]="tests/intake/test_hostile_sheets.py tests/intake/test_notices.py tests/supervision/test_supervision_round.py"
-  [returnsheets]="tests/supervision/test_returned_sheet_trust.py tests/intake/test_mailbox_returned_sheets.py"
+  [sheetsafety]="tests/intake/test_hostile_sheets.py tests/intake/test_notices.py tests/supervision/test_supervision_round.py tests/intake/test_marker_properties.py"
+  [returnsheets]="tests/supervision/test_returned_sheet_trust.py tests/intake/test_mailbox_returned_sheets.py tests/intake/test_marker_properties.py"
 )
 ORDER=(sanitize docxfile drafts intake delivery approval ledger flow decide mailparse sheetsafety returnsheets)
 
@@ -55,7 +55,9 @@ for module in "${modules[@]}"; do
   source=${SOURCE[$module]:?"unknown module $module (one of: ${ORDER[*]})"}
   work="$out/$module"
   rm -rf "$work" && mkdir -p "$work"
-  git ls-files -z | tar --null -cf - -T - | tar -xf - -C "$work"
+  # the committed tree (git archive), not the working tree: others' unfinished edits in this checkout (a module
+  # importing a file not yet added) failed the clean run and left every mutant "not checked"
+  git archive HEAD | tar -xf - -C "$work"
   {
     echo "[mutmut]"
     echo "source_paths=${source%%/*}"
