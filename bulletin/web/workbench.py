@@ -112,6 +112,7 @@ class Workbench:
             receipt=[line.replace(f"{ws.root.resolve()}/", "").replace(f"{ws.root}/", "") for line in receipt or []],
             can_edit=user.may("edit"), can_send=user.may("send"), can_decide=user.may("decide"),
             chain=status.chain.lines() if status.chain is not None else [],
+            calendar=status.calendar,  # [calendar]: deadline, the call, who was reminded when (issue 25)
             approved=status.approved, waiting=(run, (waiting_since(ws, month) or "")[:16].replace("T", " ")) if run else None,
             failed=[r for r in context.get("recipients", []) if not r["state"].startswith("已发送")],
             notice_edit=context["notices"] + [{"unit": "", "matter": "", "category": "", "remark": ""}] * 3,
