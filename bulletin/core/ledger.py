@@ -271,9 +271,6 @@ class Ledger:
     def compiled_months(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT DISTINCT month FROM compiles ORDER BY month")]
 
-    def compile_count(self, month: str) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM compiles WHERE month = ?", (month,)).fetchone()[0]
-
     # -- approvals -----------------------------------------------------------------------------
     def record_decision(
         self, month: str, path: Path, sha256: str, approved: bool, reviewer: str, comment: str = "", step: str = ""

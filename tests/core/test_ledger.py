@@ -117,13 +117,13 @@ def test_a_failed_first_compile_leaves_the_ledger_as_it_was(office, monkeypatch)
     with pytest.raises(OSError):
         office.compile()
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.assigned_number(office.month) is None and ledger.compile_count(office.month) == 0
+        assert ledger.assigned_number(office.month) is None and len(ledger.compiles(office.month)) == 0
 
     monkeypatch.setattr(pipeline, "render_issue", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
     with pytest.raises(RuntimeError):
         office.compile()
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.assigned_number(office.month) is None and ledger.compile_count(office.month) == 0
+        assert ledger.assigned_number(office.month) is None and len(ledger.compiles(office.month)) == 0
 
     monkeypatch.undo()
     assert pipeline.intake_report is real_report
@@ -138,7 +138,7 @@ def test_record_compile_reserves_the_number_or_writes_nothing(tmp_path):
         assert ledger.assigned_number("2026-10") == 64
         with pytest.raises(BulletinError, match="期号第64期已用于 2026-10 的简报，不能再用于 2026-11"):
             ledger.record_compile("2026-11", 64, tmp_path / "b.docx", "b" * 64, [], "2026-11-28")
-        assert ledger.assigned_number("2026-11") is None and ledger.compile_count("2026-11") == 0
+        assert ledger.assigned_number("2026-11") is None and len(ledger.compiles("2026-11")) == 0
         ledger.record_compile("2026-10", 70, tmp_path / "a.docx", "c" * 64, [], "2026-10-28")  # --issue 70
         assert ledger.assigned_number("2026-10") == 70 and ledger.issue_number("2026-11", 64) == 71
 
@@ -242,7 +242,7 @@ def test_compile_records(tmp_path):
         assert again.path == record.path  # given relative: stored as it is, handed back absolute
         ledger.record_compile("2026-10", 64, tmp_path / "elsewhere.docx", "c" * 64, [])  # outside: kept absolute
         assert ledger.last_compile("2026-10").path == str(tmp_path / "elsewhere.docx")
-        assert ledger.compile_count("2026-10") == 3 and ledger.compile_count("2026-11") == 0
+        assert len(ledger.compiles("2026-10")) == 3 and len(ledger.compiles("2026-11")) == 0
         assert ledger.last_compile("2026-11") is None
 
 

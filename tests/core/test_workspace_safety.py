@@ -128,7 +128,7 @@ def test_two_threads_compiling_at_once_are_serialised(office):
 
 def _check_two_compiles_one_number(office) -> None:
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.compile_count(office.month) == 2
+        assert len(ledger.compiles(office.month)) == 2
         assert ledger.assigned_number(office.month) == 64
         last = ledger.last_compile(office.month)
         numbers = [row[0] for row in ledger._conn.execute("SELECT number FROM issues")]
@@ -150,7 +150,7 @@ def test_a_compile_that_cannot_get_the_lock_says_so_and_changes_nothing(office, 
     assert waited == [True]
     assert not office.ws.month_outputs(office.month).exists()
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.compile_count(office.month) == 0
+        assert len(ledger.compiles(office.month)) == 0
 
 
 def _break_template(office):
@@ -203,7 +203,7 @@ def test_a_failed_compile_leaves_the_previous_bulletin_intact(office, monkeypatc
     out = office.ws.month_outputs(office.month)
     assert sorted(p.name for p in out.iterdir()) == sorted([first.path.name, first.report_path.name, "通报建议.xlsx"])
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.compile_count(office.month) == 1
+        assert len(ledger.compiles(office.month)) == 1
         assert ledger.last_compile(office.month).sha256 == bulletin.core.atomic.sha256_file(first.path)
     assert "第一次编排的稿件" in all_text(first.path)
 

@@ -149,14 +149,14 @@ def test_cli_approve_resumes_the_run_and_a_rerun_mails_no_one(tmp_path, smtp_ser
         approvals = ledger._conn.execute("SELECT COUNT(*) FROM approvals WHERE month = ?", (MONTH,)).fetchone()[0]
         assert approvals == 1  # recorded by the CLI, not a second time by the flow
         assert ledger.flow_run(MONTH) == (run_id, "finished")
-        compiles = ledger.compile_count(MONTH)
+        compiles = len(ledger.compiles(MONTH))
 
     # `bulletin run` for the same month: approved and unchanged -> no compile, no pause, nobody mailed again.
     again = cli.invoke(app, ["run", "-w", str(ws.root), "-m", MONTH])
     assert again.exit_code == 0, again.output
     assert server.handler.copies() == copies
     with Ledger(ws.ledger_path) as ledger:
-        assert ledger.compile_count(MONTH) == compiles
+        assert len(ledger.compiles(MONTH)) == compiles
         assert ledger.last_compile(MONTH).number == 64
         assert ledger.assigned_number(MONTH) == 64
 
@@ -193,7 +193,7 @@ def test_rejection_mails_no_one_and_a_rerun_is_a_new_round(tmp_path, smtp_server
     assert "退回" in second.join()
     assert server.handler.copies() == {r: 2 for r in REVIEWERS}
     with Ledger(ws.ledger_path) as ledger:
-        assert ledger.compile_count(MONTH) == 2
+        assert len(ledger.compiles(MONTH)) == 2
         assert ledger.assigned_number(MONTH) == 64 and ledger.last_compile(MONTH).number == 64
         assert ledger.latest_decision(MONTH).comment == "仍需核实"
         assert ledger.deliveries(MONTH, "bulletin") == {}
@@ -214,7 +214,7 @@ def test_two_runs_waiting_on_one_month_mail_everyone_once(tmp_path, smtp_server)
         time.sleep(0.2)
     assert second_id != first_id
     with Ledger(ws.ledger_path) as ledger:
-        assert ledger.compile_count(MONTH) == 1
+        assert len(ledger.compiles(MONTH)) == 1
     assert server.handler.copies() == {r: 1 for r in REVIEWERS}
 
     done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])
@@ -303,7 +303,7 @@ def test_a_file_edited_by_hand_after_compiling_is_not_recompiled(tmp_path, smtp_
     runner = FlowThread(ws)
     wait_paused(ws, runner)
     with Ledger(ws.ledger_path) as ledger:
-        assert ledger.compile_count(MONTH) == 1
+        assert len(ledger.compiles(MONTH)) == 1
     ((rcpts, review),) = received(server)
     assert rcpts == sorted(REVIEWERS) and attachment_bytes(review) == edited
     done = CliRunner().invoke(app, ["approve", "--by", "张主任", "-w", str(ws.root), "-m", MONTH])

@@ -190,7 +190,7 @@ def test_issue_numbers_run_on_and_recompiling_keeps_them(office):
     assert again.number == 64 and again.path.name == "工作简报第64期.docx"
     assert office.compile("2026-11").number == 66
     with Ledger(office.ws.ledger_path) as ledger:
-        assert ledger.compile_count("2026-09") == 2
+        assert len(ledger.compiles("2026-09")) == 2
         drafts = ledger.last_compile("2026-09").drafts
     assert drafts[0]["file"] == "a.docx" and len(drafts[0]["sha256"]) == 64
 
