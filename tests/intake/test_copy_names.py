@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-
+from bulletin.intake.intake import is_copy_name
 
 BODY = ["今年以来，区人社局开展农民工就业创业服务行动，帮助1200人实现就业。"]
 
@@ -20,16 +20,12 @@ BODY = ["今年以来，区人社局开展农民工就业创业服务行动，�
                                   "农民工就业创业副本.docx", "农民工就业创业_copy.docx", "农民工就业创业 - Copy.docx",
                                   "农民工就业创业 (2).docx", "农民工就业创业 - 副本 (2).docx"])
 def test_copy_marks(copy):
-    from bulletin.intake.intake import is_copy_name
-
     assert is_copy_name(copy)
 
 
 @pytest.mark.parametrize("name", ["农民工就业创业.docx", "2026(1)号文件.docx", "副本管理办法.docx",
                                   "关于“1+3”工作（第1期）.docx"])
 def test_not_copy_marks(name):
-    from bulletin.intake.intake import is_copy_name
-
     assert not is_copy_name(name)
 
 
