@@ -300,8 +300,8 @@ def test_the_reports_reviewer_decides_through_a_link_to_the_desk(tmp_path, smtp_
     assert done.status_code == 200 and "审核通过" in done.text, done.text
     with Ledger(ws.root / ".bulletin" / "ledger-督查专报.sqlite3") as ledger:
         decision = ledger.latest_decision(ROUND_MONTH)
-        assert (decision.reviewer, decision.approved, decision.sha256, decision.step) == (  # as the bulletin's
-            "lisi@qyp.gov.cn", True, made.sha256, "签发")  # links record: the address the link was mailed to
+        assert (decision.reviewer, decision.approved, decision.sha256, decision.step) == (  # the name the
+            CHECKER, True, made.sha256, "签发")  # settings give the link's address (office.decide)
     with Ledger(ws.root / ".bulletin" / "ledger.sqlite3") as ledger:
         assert ledger.latest_decision(ROUND_MONTH) is None
     assert [(a.actor, a.action) for a in accounts.audit(ws, ROUND, 5) if a.month == ROUND][:2] == [
