@@ -607,10 +607,10 @@ class SeriesSettings(_Section):
 
 def series_settings(settings: Settings, name: str) -> Settings:
     """The settings a series runs under: the office's own, with the [bulletin] section's masthead, numbering
-    and 报/发 lines taken from [series.<name>]. Everything else in [bulletin] (and every other section) is
-    inherited, so a setting added to the bulletin is a series' setting too without a change anywhere else.
-    Two things are the bulletin's alone: its Word template and notice subject (a series is written by its own
-    code), and the review desk (its links name a month of the bulletin)."""
+    and 报/发 lines taken from [series.<name>]. Everything else in [bulletin] (and every other section, the
+    review desk's [web] included: its links name their series) is inherited, so a setting added to the bulletin
+    is a series' setting too without a change anywhere else. The bulletin's alone: its Word template and notice
+    subject (a series is written by its own code)."""
     own = settings.series.get(name)
     if own is None:
         known = "、".join(settings.series) or "（无）"
@@ -621,7 +621,7 @@ def series_settings(settings: Settings, name: str) -> Settings:
         "title": own.title, "first_issue": own.first_issue, "report_to": own.report_to, "send_to": own.send_to,
         "office": own.office or settings.bulletin.office, "template": None, "notice_subject": None,
     })
-    return settings.model_copy(update={"bulletin": bulletin, "web": None})
+    return settings.model_copy(update={"bulletin": bulletin})
 
 
 Settings.model_rebuild()

@@ -346,7 +346,7 @@ def send_for_review(ws: Workspace, month: str, transport: Transport | None = Non
         body = review_body(ws, month, record.number, path, sha, label)
         try:
             with send_lock(ws, month):
-                if link_for is None or ws.office_settings.web is None:  # a series' links: the office's desk
+                if link_for is None or settings.web is None:
                     deliver(ledger, report, reviewers, data, path.name, body, settings, transport)
                 else:  # the review desk: each reviewer gets a personal link (one message each)
                     for reviewer in reviewers:

@@ -55,8 +55,7 @@ def read_review_token(ws: Workspace, token: str) -> ReviewLink:
 
 def review_link_text(ws: Workspace, month: Month, sha: str, reviewer: str, step: str = "") -> str:
     """The first lines of a review mail when the office runs the review desk ([web] base_url)."""
-    desk = ws.office_settings.web  # a series' settings have no [web]: the office's desk serves its links too
-    url = f"{str(desk.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer, step)}"
+    url = f"{str(ws.settings.web.base_url).rstrip('/')}/r/{review_token(ws, month, sha, reviewer, step)}"
     days = ws.settings.review.timeout_days
     return (f"在线审核（手机、电脑均可打开，{days:g} 天内有效，仅限您本人使用）：\n{url}\n\n"
             "打开后可逐页查看简报，点“审核通过”或“退回”（退回须写明意见）。以下为邮件审核方式：\n\n")
