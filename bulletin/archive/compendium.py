@@ -28,16 +28,15 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..core.textio import clean_text
+from ..layout.plaindoc import BODY_FONT, HEADING_FONT, TITLE_FONT, add_paragraph, page_numbers, set_font
+from ..layout.plaindoc import KAI_FONT as UNIT_FONT
 from ..core.wordxml import drop_stale_parts, set_core_properties
 from .store import ArchivedArticle, ArchivedIssue
 
 RED = RGBColor(0xE0, 0x00, 0x00)
-TITLE_FONT, HEADING_FONT, UNIT_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 PLACEHOLDER = "000"
 TEXT_WIDTH_MM = 156
 
@@ -79,61 +78,23 @@ class Volume:
         return found
 
 
-def _font(run, east_asian: str, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold or None
-    if color is not None:
-        run.font.color.rgb = color
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    latin = "Times New Roman" if east_asian == BODY_FONT else east_asian
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
 
 
-def _para(doc, text: str = "", font: str = BODY_FONT, size: float = 16, *, align=None, indent: bool = False,
-          bold: bool = False, color: RGBColor | None = None, before: float = 0, after: float = 0,
-          page_break: bool = False, keep: bool = False):
-    paragraph = doc.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    fmt.line_spacing = Pt(28)
-    fmt.page_break_before = page_break or None
-    fmt.keep_with_next = keep or None
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _font(paragraph.add_run(clean_text(text)), font, size, bold, color)
-    return paragraph
 
 
 def _entry(doc, text: str, page: str, size: float = 14, left_mm: float = 0):
     """A contents or index line: text, a dotted leader, the page number at the right margin."""
-    paragraph = _para(doc, size=size)
+    paragraph = add_paragraph(doc, size=size)
     paragraph.paragraph_format.line_spacing = Pt(24)
     if left_mm:
         paragraph.paragraph_format.left_indent = Mm(left_mm)
     paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    _font(paragraph.add_run(clean_text(text)), BODY_FONT, size)
+    set_font(paragraph.add_run(clean_text(text)), BODY_FONT, size)
     if page:
-        _font(paragraph.add_run("\t" + page), BODY_FONT, size)
+        set_font(paragraph.add_run("\t" + page), BODY_FONT, size)
     return paragraph
 
 
-def _page_numbers(section) -> None:
-    """"— N —" centred at the foot of every page (a PAGE field Word and LibreOffice fill)."""
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), "宋体", 14)
-    field_ = OxmlElement("w:fldSimple")
-    field_.set(qn("w:instr"), " PAGE ")
-    run = paragraph.add_run("1")
-    _font(run, "宋体", 14)
-    run._r.addprevious(field_)
-    field_.append(run._r)
-    _font(paragraph.add_run(" —"), "宋体", 14)
 
 
 def key(bound: Bound, article: ArchivedArticle) -> tuple[str, str, int]:
@@ -155,12 +116,12 @@ def compendium_bytes(volume: Volume, pages: dict | None) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _page_numbers(section)
+    page_numbers(section)
 
     # -- cover -------------------------------------------------------------------------------------
-    _para(doc, volume.title, TITLE_FONT, 36, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=120, after=24)
-    _para(doc, f"{volume.year}年汇编", TITLE_FONT, 28, align=WD_ALIGN_PARAGRAPH.CENTER, after=160)
-    _para(doc, volume.office, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_paragraph(doc, volume.title, TITLE_FONT, 36, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=120, after=24)
+    add_paragraph(doc, f"{volume.year}年汇编", TITLE_FONT, 28, align=WD_ALIGN_PARAGRAPH.CENTER, after=160)
+    add_paragraph(doc, volume.office, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
     numbers = [b.issue.number for b in volume.issues]
     if not numbers:
         span = "本年度没有已审核通过的期次"
@@ -168,48 +129,48 @@ def compendium_bytes(volume: Volume, pages: dict | None) -> bytes:
         span = f"第{numbers[0]}期，共1期"
     else:
         span = f"第{min(numbers)}期至第{max(numbers)}期，共{len(numbers)}期"
-    _para(doc, span, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_paragraph(doc, span, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     # -- contents by issue -------------------------------------------------------------------------
-    _para(doc, "目  录", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
+    add_paragraph(doc, "目  录", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
     for bound in volume.issues:
-        _para(doc, f"第{bound.issue.number}期　{bound.issue.date_text}", HEADING_FONT, 14, before=6, keep=True)
+        add_paragraph(doc, f"第{bound.issue.number}期　{bound.issue.date_text}", HEADING_FONT, 14, before=6, keep=True)
         for article in bound.articles:
             unit = f"{article.unit}：" if article.unit and not article.title.startswith(article.unit) else ""
             _entry(doc, f"{unit}{article.title}", page_of(bound, article), left_mm=8)
     if volume.left_out:
-        _para(doc, "未收入本汇编（未审核通过）：" + "；".join(volume.left_out), BODY_FONT, 14, before=12)
+        add_paragraph(doc, "未收入本汇编（未审核通过）：" + "；".join(volume.left_out), BODY_FONT, 14, before=12)
     if pages == {}:
-        _para(doc, "（本汇编未标页码：生成时未找到 LibreOffice。）", BODY_FONT, 12, before=6)
+        add_paragraph(doc, "（本汇编未标页码：生成时未找到 LibreOffice。）", BODY_FONT, 12, before=6)
 
     # -- the issues --------------------------------------------------------------------------------
     for bound in volume.issues:
-        _para(doc, bound.heading, HEADING_FONT, 18, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True,
+        add_paragraph(doc, bound.heading, HEADING_FONT, 18, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True,
               keep=True)
         column = None
         for article in bound.articles:
             if article.column != column:
                 column = article.column
                 if column:
-                    _para(doc, f"【{column}】", HEADING_FONT, 16, before=12, keep=True)
-            _para(doc, article.title, TITLE_FONT, 20, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=6, keep=True)
+                    add_paragraph(doc, f"【{column}】", HEADING_FONT, 16, before=12, keep=True)
+            add_paragraph(doc, article.title, TITLE_FONT, 20, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=6, keep=True)
             if article.unit and not article.title.startswith(article.unit):
-                _para(doc, article.unit, UNIT_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6, keep=True)
+                add_paragraph(doc, article.unit, UNIT_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6, keep=True)
             for line in article.text.split("\n"):
                 if line.strip():
-                    _para(doc, line.replace("\t", "　"), indent=True)
+                    add_paragraph(doc, line.replace("\t", "　"), indent=True)
 
     # -- indexes -----------------------------------------------------------------------------------
-    _para(doc, "单位索引", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
+    add_paragraph(doc, "单位索引", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
     for unit, entries in volume.units().items():
-        _para(doc, unit, HEADING_FONT, 14, before=6, keep=True)
+        add_paragraph(doc, unit, HEADING_FONT, 14, before=6, keep=True)
         for bound, article in entries:
             _entry(doc, f"第{bound.issue.number}期　{article.title}", page_of(bound, article), left_mm=8)
     columns = volume.columns()
     if columns:
-        _para(doc, "栏目索引", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
+        add_paragraph(doc, "栏目索引", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=12, page_break=True)
         for column, entries in columns.items():
-            _para(doc, f"【{column}】", HEADING_FONT, 14, before=6, keep=True)
+            add_paragraph(doc, f"【{column}】", HEADING_FONT, 14, before=6, keep=True)
             for bound, article in entries:
                 _entry(doc, f"第{bound.issue.number}期　{article.title}", page_of(bound, article), left_mm=8)
 

@@ -17,12 +17,14 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, RGBColor
 
 from ..core.atomic import sha256_bytes, sha256_file, write_atomic
 from ..core.errors import BulletinError
 from ..core.ledger import Ledger
 from ..core.textio import clean_text
+from ..layout.plaindoc import BODY_FONT, HEADING_FONT, TITLE_FONT, add_paragraph, page_numbers, set_font
+from ..layout.plaindoc import KAI_FONT as SECTION_FONT
 from ..core.wordxml import drop_stale_parts, set_core_properties
 from ..core.workspace import OFFICE_TZ
 from ..intake.notices import write_notice_suggestions
@@ -32,7 +34,6 @@ from .round import Round, merge_round, merged_tasks
 from .tasks import Task
 
 RED = RGBColor(0xE0, 0x00, 0x00)
-TITLE_FONT, HEADING_FONT, SECTION_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 NOTICES_FILE = "通报建议.xlsx"
 
 
@@ -55,30 +56,8 @@ class ReportResult:
         return "\n".join(lines)
 
 
-def _font(run, east_asian: str, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold or None
-    if color is not None:
-        run.font.color.rgb = color
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:ascii"), "Times New Roman" if east_asian == BODY_FONT else east_asian)
-    fonts.set(qn("w:hAnsi"), "Times New Roman" if east_asian == BODY_FONT else east_asian)
 
 
-def _para(doc, text: str = "", font: str = BODY_FONT, size: float = 16, *, align=None, indent: bool = False,
-          bold: bool = False, color: RGBColor | None = None, before: float = 0, after: float = 0):
-    paragraph = doc.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    fmt.line_spacing = Pt(28)  # 28.95 pt in GB/T 9704 (22 lines a page); 28 keeps it on whole points
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _font(paragraph.add_run(clean_text(text)), font, size, bold, color)
-    return paragraph
 
 
 def _border(paragraph, edge: str, color: str = "E00000", size: int = 12) -> None:
@@ -105,7 +84,7 @@ TABLE_SIZE = 10.5  # 五号: the 附件 tables' column titles fit their columns 
 def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
-    _font(paragraph.add_run(clean_text(text)), BODY_FONT if not bold else HEADING_FONT, TABLE_SIZE)
+    set_font(paragraph.add_run(clean_text(text)), BODY_FONT if not bold else HEADING_FONT, TABLE_SIZE)
 
 
 def _row_properties(row, header: bool) -> None:
@@ -141,18 +120,6 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_mm: list[float]
     return table
 
 
-def _page_numbers(section) -> None:
-    """GB/T 9704 page numbers: "— N —" centred at the foot of every page (a PAGE field Word and LibreOffice fill)."""
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), "宋体", 14)
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), " PAGE ")
-    run = paragraph.add_run("1")
-    _font(run, "宋体", 14)
-    run._r.addprevious(field)
-    field.append(run._r)
-    _font(paragraph.add_run(" —"), "宋体", 14)
 
 
 def _date_text(day: date) -> str:
@@ -169,26 +136,26 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    _page_numbers(section)
+    page_numbers(section)
 
     # -- masthead (版头) ------------------------------------------------------------------------------
-    _para(doc, b.short_title, TITLE_FONT, 48, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=12, after=12)
-    _para(doc, f"第{number}期", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    line = _para(doc)
+    add_paragraph(doc, b.short_title, TITLE_FONT, 48, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, before=12, after=12)
+    add_paragraph(doc, f"第{number}期", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    line = add_paragraph(doc)
     line.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
-    _font(line.add_run(clean_text(b.office)), BODY_FONT, 16)
-    _font(line.add_run("\t" + _date_text(day)), BODY_FONT, 16)
+    set_font(line.add_run(clean_text(b.office)), BODY_FONT, 16)
+    set_font(line.add_run("\t" + _date_text(day)), BODY_FONT, 16)
     _border(line, "bottom", size=18)
 
     # -- title and opening -------------------------------------------------------------------------
     year, mon = (int(x) for x in month.split("-"))
-    _para(doc, f"关于{year}年重点任务落实情况的督查通报", TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER,
+    add_paragraph(doc, f"关于{year}年重点任务落实情况的督查通报", TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER,
           before=20, after=12)
-    _para(doc, f"为及时、准确掌握重点任务落实情况，推动各项任务扎实推进，{clean_text(b.office)}于{year}年{mon}月"
+    add_paragraph(doc, f"为及时、准确掌握重点任务落实情况，推动各项任务扎实推进，{clean_text(b.office)}于{year}年{mon}月"
                "对重点任务落实情况进行了督查，相关情况如下：", indent=True)
-    _para(doc, figs.opening(), indent=True)
+    add_paragraph(doc, figs.opening(), indent=True)
     if missing:
-        _para(doc, f"截至发稿时，{'、'.join(missing)}未按时反馈落实情况，请抓紧报送。", indent=True)
+        add_paragraph(doc, f"截至发稿时，{'、'.join(missing)}未按时反馈落实情况，请抓紧报送。", indent=True)
 
     # -- every chapter, section and task -----------------------------------------------------------
     part = chapter = None
@@ -196,13 +163,13 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
         if task.part != part:
             part, chapter = task.part, None
             if part:
-                _para(doc, part, HEADING_FONT, 16, indent=True)
+                add_paragraph(doc, part, HEADING_FONT, 16, indent=True)
         if task.chapter != chapter:
             chapter = task.chapter
             if chapter:
-                _para(doc, chapter, SECTION_FONT, 16, indent=True)
-        _para(doc, f"{task.number}.{task.text}", indent=True, bold=True)
-        _para(doc, "责任单位：" + "、".join(task.units), indent=True)
+                add_paragraph(doc, chapter, SECTION_FONT, 16, indent=True)
+        add_paragraph(doc, f"{task.number}.{task.text}", indent=True, bold=True)
+        add_paragraph(doc, "责任单位：" + "、".join(task.units), indent=True)
         state = figs.states.get(task.number, task.status)
         lines = [x for x in task.answer.split("\n") if x.strip()] or [""]
         if state == NO_STATUS:  # answered without a status: the text as written, never "未报送"
@@ -211,20 +178,20 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
             first = "贯彻落实情况：" + ("部分责任单位未报送。" if task.answer.strip() else "未报送。") + lines[0]
         else:
             first = f"贯彻落实情况：{state}。" + lines[0]
-        _para(doc, first, indent=True)
+        add_paragraph(doc, first, indent=True)
         for more in lines[1:]:
-            _para(doc, more, indent=True)
+            add_paragraph(doc, more, indent=True)
 
     # -- tasks behind schedule, per unit, gaps --------------------------------------------------------
-    _para(doc, "附件1：逾期未完成任务", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
+    add_paragraph(doc, "附件1：逾期未完成任务", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
     if figs.overdue:
         _table(doc, ["序号", "任务", "责任单位", "完成时限", "状态"],
                [[str(t.number), t.text, "、".join(t.units), t.deadline.isoformat() if t.deadline else "",
                  figs.states.get(t.number, t.status) or "未报送"] for t in figs.overdue], [12, 62, 38, 24, 20],
                left={1, 2})
     else:
-        _para(doc, "无。", indent=True)
-    _para(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
+        add_paragraph(doc, "无。", indent=True)
+    add_paragraph(doc, "附件2：各单位任务落实情况", HEADING_FONT, 16, before=12).paragraph_format.keep_with_next = True
     # each unit's own answers (counts.py); the 未选择状态 column only when some unit left a status out
     unstated = any(u.no_status for u in figs.units)
     _table(doc, ["责任单位", "承担任务", "已完成", "推进中", "未启动"] + ["未选状态"] * unstated
@@ -236,17 +203,17 @@ def report_bytes(settings, number: int, month: str, tasks: list[Task], figs: Rou
 
     # -- closing block (版记) -------------------------------------------------------------------------
     # the 版记 is one block on one page: each of its lines keeps with the next (GB/T 9704 puts it on the last page)
-    _para(doc, before=24).paragraph_format.keep_with_next = True
-    report_to = _para(doc, f"报：{b.report_to}", BODY_FONT, 14)
+    add_paragraph(doc, before=24).paragraph_format.keep_with_next = True
+    report_to = add_paragraph(doc, f"报：{b.report_to}", BODY_FONT, 14)
     report_to.paragraph_format.keep_with_next = True
     _border(report_to, "top", color="000000", size=8)
-    send_to = _para(doc, f"发：{b.send_to}", BODY_FONT, 14)
+    send_to = add_paragraph(doc, f"发：{b.send_to}", BODY_FONT, 14)
     send_to.paragraph_format.keep_with_next = True
     _border(send_to, "top", color="000000", size=4)
-    printed = _para(doc)
+    printed = add_paragraph(doc)
     printed.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
-    _font(printed.add_run(clean_text(b.office)), BODY_FONT, 14)
-    _font(printed.add_run(f"\t{_date_text(day)}印发"), BODY_FONT, 14)
+    set_font(printed.add_run(clean_text(b.office)), BODY_FONT, 14)
+    set_font(printed.add_run(f"\t{_date_text(day)}印发"), BODY_FONT, 14)
     _border(printed, "top", color="000000", size=4)
     _border(printed, "bottom", color="000000", size=8)
 
