@@ -131,3 +131,115 @@ def test_a_bounce_is_system_mail_and_its_returned_files_are_not_taken():
     got = parse_message(bounce(returned=returned, when=when(16), msgid="<b1@x>"))
     assert (got.system, got.machine, got.attachments, got.body) == (True, "退信或系统通知", [], "")
     assert (got.sender, got.sender_name) == ("mailer-daemon@mx.mail.test", "Mail Delivery System")
+
+
+# -- machine-written mail: the cases tests/intake/test_mailbox_parts.py leaves out (surviving mutants) ---------------
+def with_headers(*headers: str, sender: str = "rsj@zgq.example.cn") -> bytes:
+    from mail_clients import plain_text
+
+    return plain_text(sender=sender, name="x", subject="s", text="t", when=when(1), msgid="<m@x>",
+                      extra_headers=list(headers))
+
+
+def test_every_machine_header_is_recognised():
+    cases = {
+        "Precedence: list": ("群发或自动邮件（Precedence: list）", False),
+        "Precedence: junk": ("群发或自动邮件（Precedence: junk）", False),
+        "Precedence: auto_reply": ("群发或自动邮件（Precedence: auto_reply）", True),
+        "Precedence: BULK": ("群发或自动邮件（Precedence: bulk）", False),
+        "X-Autorespond: yes": ("自动回复", True),
+        "X-Auto-Response-Suppress-Reply: yes": ("自动回复", True),
+        "List-Unsubscribe: <mailto:u@list.x.cn>": ("邮件列表", False),
+        "Auto-Submitted: auto-generated; type=report": ("自动发出的邮件（Auto-Submitted: auto-generated）", False),
+    }
+    got = {header: (s.machine, s.system) for header, s in
+           ((h, parse_message(with_headers(h))) for h in cases)}
+    assert got == cases
+
+
+def test_a_delivery_report_from_an_ordinary_address_is_system_mail():
+    raw = bounce(returned=b"From: <a@x.cn>\r\n\r\nx\r\n", when=when(16), msgid="<b2@x>").replace(
+        b"From: MAILER-DAEMON@mx.mail.test (Mail Delivery System)", b"From: notice@mx.mail.test")
+    got = parse_message(raw)
+    assert (got.sender, got.machine, got.system) == ("notice@mx.mail.test", "退信或系统通知", True)
+
+
+def test_the_from_address_when_a_header_names_several():
+    from bulletin.intake.mailparse import address_of
+
+    assert [address_of(v) for v in [
+        'a@x.cn, "李四" <b@y.cn>',  # one in angle brackets: that one, with its name
+        "a@x.cn, b@y.cn",  # none in brackets: the first
+        'b@y.cn, "甲" <a@x.cn>, "乙" <c@z.cn>',  # two in brackets: the first of all, not the first bracketed
+        "Undisclosed <not an address>",  # no address: a name only
+        '"张\r\n\t三" <z@x.cn>',  # a folded header
+        "=?utf-8?b?5byg5LiJ?= <Z@X.cn>",
+        '"' + "名" * 150 + '" <a@b.cn>',
+    ]] == [("李四", "b@y.cn"), ("", "a@x.cn"), ("", "b@y.cn"), ("Undisclosed", ""), ("张 三", "z@x.cn"),
+           ("张三", "z@x.cn"), ("名" * 100, "a@b.cn")]
+
+
+# -- bodies: charsets, format=flowed, HTML (surviving mutants of charset_name, _part_text, html_text) --------------
+def single(content_type: str, body: bytes) -> bytes:
+    return (f"From: <a@x.cn>\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n").encode() + body
+
+
+def test_a_utf7_body_named_by_its_old_label_and_a_flowed_body():
+    # Python knows no codec "unicode-1-1-utf-7" (old Outlook's name): only the alias reads it; read as UTF-8 it
+    # would be "+eO9O9l..." letters
+    assert parse_message(single('text/plain; charset="UNICODE-1-1-UTF-7"',
+                                "稿件见附件".encode("utf-7") + b"\r\n")).body == "稿件见附件"
+    # format=flowed (RFC 3676): a line ending in a space continues on the next one; an empty line stays a break
+    assert parse_message(single("text/plain; charset=utf-8; format=Flowed",
+                                "第一行接着 \r\n第二行\r\n\r\n新段落\r\n".encode())).body == "第一行接着 第二行\n\n新段落"
+    assert parse_message(single("text/plain; charset=utf-8", "第一行接着 \r\n第二行\r\n".encode())).body == (
+        "第一行接着 \n第二行")  # not flowed: the line break is kept
+
+
+def test_html_blocks_quotes_scripts_and_entities():
+    from bulletin.intake.mailparse import html_text
+
+    markup = ("<div>甲</div><div>乙&nbsp;丙</div><blockquote>引1<blockquote>引2</blockquote>仍是引文</blockquote>"
+              "正文<style>x{}</style><p>A&amp;lt;B</p>")
+    # blocks become line breaks, a no-break space a space, nested quotes are dropped to their end, and text
+    # escaped twice (some webmail) is unescaped twice
+    assert html_text(markup) == "\n甲\n\n乙 丙\n正文\nA<B\n"
+
+
+# -- the structure limits, at their exact bounds (surviving mutants of structure_problem, shape_problem) -------------
+def test_the_raw_scan_and_the_parsed_shape_at_their_bounds():
+    from email.message import Message
+
+    from bulletin.intake.mailparse import MAX_CONTAINERS, MAX_NESTING, MAX_PARTS, shape_problem, structure_problem
+
+    assert (MAX_CONTAINERS, MAX_NESTING, MAX_PARTS) == (50, 10, 200)
+    declared = b"Content-Type: multipart/mixed\r\n"
+    assert structure_problem(declared * 50) == ""
+    assert structure_problem(declared * 51) == "邮件结构嵌套过深（含 51 层/个多部分结构，上限 10 层），无法安全读取，未处理"
+    assert structure_problem(b"--a\r\n" * 400) == ""
+    assert structure_problem(b"--a\r\n" * 401) == "邮件分段过多（约 401 段，上限 200 段），未处理"
+
+    def leaf() -> Message:
+        part = Message()
+        part.set_payload("x")
+        return part
+
+    def nested(levels: int) -> Message:
+        message = leaf()
+        for _ in range(levels - 1):
+            outer = Message()
+            outer["Content-Type"] = "multipart/mixed"
+            outer.set_payload([message])
+            message = outer
+        return message
+
+    def flat(parts: int) -> Message:
+        root = Message()
+        root["Content-Type"] = "multipart/mixed"
+        root.set_payload([leaf() for _ in range(parts - 1)])
+        return root
+
+    assert shape_problem(nested(10)) == ""
+    assert shape_problem(nested(11)) == "邮件结构嵌套过深（超过 10 层），无法安全读取，未处理"
+    assert shape_problem(flat(200)) == ""
+    assert shape_problem(flat(201)) == "邮件分段过多（超过 200 段），未处理"
