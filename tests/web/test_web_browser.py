@@ -23,7 +23,7 @@ from bulletin.core.atomic import sha256_file
 from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 
-pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.browser]
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.browser, pytest.mark.libreoffice]  # page images
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
