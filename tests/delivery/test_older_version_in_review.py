@@ -81,8 +81,8 @@ def older_line(old: str, new: str, when: str) -> str:
 def test_status_says_the_reviewers_have_an_older_version(forced):
     office, old, new, when = forced
     output = status_text(office)
-    assert older_line(old, new, when) in output
-    assert "审核：尚未审核" in output or "未送审" in output
+    assert f"当前文件校验码：{new[:12]}（审核：" in output
+    assert "审核：尚未审核\n" + older_line(old, new, when) + "\n" in output
 
 
 def test_once_the_new_version_is_mailed_nothing_is_said(forced):
