@@ -22,3 +22,7 @@ PY="${PYTHON:-.venv/bin/python}"
 # 督查 returned-sheet marker: random bytes, workbooks with damaged/hostile parts, valid workbooks with random marker
 # cells -> (round, unit) as the cells say, or None; never an error, no cell outside the rows/columns asked for
 "$PY" -m pytest -q -p no:cacheprovider tests/intake/test_marker_properties.py
+
+# spreadsheet scan: worksheets with and without row/cell references, shared or inline strings -> read_sheet gives
+# exactly the cells written (the used range found the same way openpyxl would read it)
+"$PY" -m pytest -q -p no:cacheprovider tests/core/test_sheet_scan.py

@@ -23,20 +23,17 @@ import io
 import os
 import tracemalloc
 import zipfile
-from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from xlsx_parts import sheet_of_rows, sheet_xml, workbook, zipped
 
 from bulletin.core.sheetsafety import small_cells
 from bulletin.intake.returnsheets import MARKER_KIND, MARKER_SHEET, marker_of_bytes
 
 BUDGET = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")), deadline=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 PEAK_BYTES = 16 * 1024 * 1024  # the reader on an input of a few KB; a bomb would take hundreds of MB
 
 # Text a unit may type into a cell (XML 1.0 characters only: a workbook cannot hold others).
@@ -47,78 +44,12 @@ cell_text = st.text(
 )
 
 
-def column_letter(index: int) -> str:
-    name = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
-def cell_xml(row: int, column: int, value, shared: list[str], *, with_ref: bool, inline: bool) -> str:
-    ref = f' r="{column_letter(column)}{row}"' if with_ref else ""
-    if value is None:  # an empty (styled) cell: without references it still holds its place in the row
-        return "" if with_ref else '<c s="1"/>'
-    if isinstance(value, bool):
-        return f'<c{ref} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
-        return f"<c{ref}><v>{value}</v></c>"
-    if inline:
-        return f'<c{ref} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
-    shared.append(value)
-    return f'<c{ref} t="s"><v>{len(shared) - 1}</v></c>'
-
-
-def workbook(sheets: list[tuple[str, str]], shared: list[str]) -> dict[str, bytes]:
-    """The parts of a workbook with these (title, sheet XML) worksheets and shared strings."""
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>'),
-        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{REL}"><Relationship Id="rId1" '
-                        f'Type="{TYPE}officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_REL}"><sheets>'
-            + "".join(f'<sheet name={quoteattr(title)} sheetId="{n}" r:id="rId{n}"/>'
-                      for n, (title, _) in enumerate(sheets, start=1))
-            + "</sheets></workbook>"),
-        "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{REL}">'
-            + "".join(f'<Relationship Id="rId{n}" Type="{TYPE}worksheet" Target="worksheets/sheet{n}.xml"/>'
-                      for n in range(1, len(sheets) + 1))
-            + f'<Relationship Id="rIdS" Type="{TYPE}sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
-        "xl/sharedStrings.xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{len(shared)}">'
-            + "".join(f'<si><t xml:space="preserve">{escape(s)}</t></si>' for s in shared) + "</sst>"),
-    }
-    for n, (_, xml) in enumerate(sheets, start=1):
-        parts[f"xl/worksheets/sheet{n}.xml"] = xml
-    return {name: text.encode("utf-8") for name, text in parts.items()}
-
-
-def sheet_xml(rows: list[str]) -> str:
-    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
-
-
-def zipped(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def marker_workbook(cells: list[list], *, with_refs: bool, inline: bool) -> bytes:
     """A 任务 sheet and the marker sheet holding `cells` (rows of values; None = no cell)."""
     shared: list[str] = []
-    rows = []
-    for r, values in enumerate(cells, start=1):
-        xml = "".join(cell_xml(r, c, v, shared, with_ref=with_refs, inline=inline)
-                      for c, v in enumerate(values, start=1))
-        rows.append(f'<row r="{r}">{xml}</row>' if with_refs else f"<row>{xml}</row>")
+    marker = sheet_of_rows(cells, with_refs=with_refs, inline=inline, shared=shared)
     task = sheet_xml(['<row r="1"><c r="A1" t="inlineStr"><is><t>任务</t></is></c></row>'])
-    return zipped(workbook([("任务", task), (MARKER_SHEET, sheet_xml(rows))], shared))
+    return zipped(workbook([("任务", task), (MARKER_SHEET, marker)], shared))
 
 
 def shown(value) -> str:
