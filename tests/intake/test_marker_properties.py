@@ -185,8 +185,8 @@ cell_value = st.one_of(st.none(), cell_text, st.sampled_from(["kind", "round", "
        head=st.lists(st.sampled_from([["kind", MARKER_KIND], ["round", "2026-10"], ["unit", "区人社局"]]), max_size=3))
 @example(cells=[], with_refs=True, inline=False, head=[["kind", MARKER_KIND], ["unit", "区人社局"]])
 @example(cells=[["unit", ""], ["kind", MARKER_KIND], ["unit", "区财政局"]], with_refs=False, inline=True, head=[])
-@example(cells=[["第1行"]] * 10 + [["kind", MARKER_KIND], ["unit", "区人社局"]], with_refs=True, inline=True,
-         head=[])  # beyond the tenth row: not read
+@example(cells=[["unit", "区人社局"]] + [["第n行"]] * 9 + [["kind", MARKER_KIND]], with_refs=True, inline=True,
+         head=[])  # the kind in the eleventh row: not read
 @example(cells=[["说明", "unit"]], with_refs=True, inline=False, head=[["kind", MARKER_KIND]])  # labels: column A only
 @example(cells=[["round"], ["kind", MARKER_KIND], ["unit", "区人社局"]], with_refs=True, inline=False, head=[])
 @example(cells=[["kind", "其他"], ["unit", "区人社局"]], with_refs=True, inline=True, head=[])
