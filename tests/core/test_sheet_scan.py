@@ -57,3 +57,15 @@ def test_the_bounds_hold_to_the_cell(with_refs):
     with pytest.raises(SheetRefused) as raised:
         read_sheet(data, "汇总")
     assert str(raised.value) == "表格 中没有工作表“汇总”"
+
+
+def test_a_formula_cell_gives_the_value_excel_saved_not_the_formula():
+    """A notice or task sheet may compute a cell (=A1&"局"): the value shown in Excel is what counts."""
+    from xlsx_parts import sheet_xml
+
+    data = zipped(workbook([("任务", sheet_xml(['<row r="1"><c r="A1"><f>1+1</f><v>2</v></c>'
+                                                 '<c r="B1" t="str"><f>"区"&amp;"财政局"</f><v>区财政局</v></c></row>']))],
+                           []))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert read_sheet(data, 0).rows == [(2, "区财政局")]
