@@ -243,3 +243,13 @@ def test_the_raw_scan_and_the_parsed_shape_at_their_bounds():
     assert shape_problem(nested(11)) == "邮件结构嵌套过深（超过 10 层），无法安全读取，未处理"
     assert shape_problem(flat(200)) == ""
     assert shape_problem(flat(201)) == "邮件分段过多（超过 200 段），未处理"
+
+
+def test_bytes_no_charset_reads_are_decoded_as_gb18030_with_replacement():
+    """Neither the declared charset, UTF-8 nor GB18030 reads them: GB18030 with U+FFFD for what is broken (a GBK
+    text cut in the middle of a character), never an exception."""
+    from bulletin.intake.mailparse import decode_bytes
+
+    broken = "稿件".encode("gb18030") + b"\xff"
+    assert [decode_bytes(broken), decode_bytes(broken, "big5"), decode_bytes(b"\x80abc", "x-unknown")] == [
+        "稿件\ufffd", "稿件\ufffd", "\ufffdabc"]
