@@ -31,8 +31,18 @@ LIMIT_MB = 300
 ADDRESS_SPACE = 3 * 1024 ** 3  # the old code needs 4 GB for the first file: it stops here with MemoryError
 
 
+PEAK = "\nPEAK-KB="
+# VmHWM of the child itself, read as it exits: ru_maxrss (wait4) carries the parent's RSS at fork across exec on
+# Linux, so in a long pytest process every child "peaked" at pytest's own size (414 MB in a full run).
+_MEASURED = ("import sys\ntry:\n    exec(compile(sys.argv.pop(1), '<measured>', 'exec'))\nfinally:\n"
+             "    hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+             "    sys.stdout.flush()\n    sys.stderr.write('" + PEAK.replace("\n", "\\n") + "' + hwm + '\\n')\n")
+
+
 def measured(argv: list[str], env: dict | None = None, timeout: int = 120) -> tuple[int, str, float, float]:
-    """(exit code, output, peak MB of this child alone (wait4), seconds)."""
+    """(exit code, output, peak MB of this child alone (its VmHWM), seconds). argv: [python, "-c", code, *args]."""
+    assert argv[1] == "-c"
+    argv = [argv[0], "-c", _MEASURED, argv[2], *argv[3:]]
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
@@ -47,7 +57,8 @@ def measured(argv: list[str], env: dict | None = None, timeout: int = 120) -> tu
     finally:
         timer.cancel()
     child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, output.decode("utf-8", "replace"), usage.ru_maxrss / 1024, time.monotonic() - start
+    text, _, peak = output.decode("utf-8", "replace").rpartition(PEAK)
+    return child.returncode, text, int(peak.split()[0]) / 1024, time.monotonic() - start
 
 
 def bulletin(*args: str, env: dict | None = None) -> tuple[int, str, float, float]:
