@@ -23,7 +23,10 @@ from mailbox_kit import MONTH, draft_bytes, files_under, write_office
 from bulletin.core.workspace import Workspace
 from bulletin.intake import collect
 
-COUNT = 30
+# Enough messages that a kill lands in the middle even on a loaded machine: the poll below can be descheduled for
+# hundreds of milliseconds while the fetch records a message every few (a full suite once saw all 30 of an
+# earlier, smaller mailbox recorded before the first kill arrived).
+COUNT = 90
 
 
 def submissions(imap) -> dict[str, bytes]:
