@@ -157,7 +157,7 @@ def test_a_clerks_month_through_plain_http(tmp_path, smtp_server, fast):
         deliveries = ledger.deliveries(MONTH, "bulletin")
         decision = ledger.latest_decision(MONTH)
     assert record.number == 64 and sha256_file(record.path) == record.sha256
-    assert (decision.approved, decision.reviewer, decision.step, decision.sha256) == (True, SIGNER[1], "签发", record.sha256)
+    assert (decision.approved, decision.reviewer, decision.step, decision.sha256) == (True, SIGNER[0], "签发", record.sha256)  # the name (§22), not the link's address
     assert {e: d.status for e, d in deliveries.items()} == {
         "renshe@zgq.example.cn": "sent", "caizheng@zgq.example.cn": "sent", "shi@zgq.example.cn": "sent"}
     issues = [m for m in server.messages if not {FIRST[1], SIGNER[1]} & set(m.rcpt_tos)]
