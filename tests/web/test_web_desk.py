@@ -79,7 +79,7 @@ def test_the_review_page_shows_the_bulletin_and_hostile_text_as_text(desk, tmp_p
 
 
 @pytest.mark.slow
-def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(desk, tmp_path):
+def test_deciding_needs_the_csrf_token_a_reason_to_reject_and_a_confirmation(desk, tmp_path, no_page_images):
     ws, path = fresh(desk, tmp_path)
     sha = sha256_file(path)
     token = links.review_token(ws, "2026-10", sha, REVIEWER)
