@@ -253,3 +253,18 @@ def test_bytes_no_charset_reads_are_decoded_as_gb18030_with_replacement():
     broken = "稿件".encode("gb18030") + b"\xff"
     assert [decode_bytes(broken), decode_bytes(broken, "big5"), decode_bytes(b"\x80abc", "x-unknown")] == [
         "稿件\ufffd", "稿件\ufffd", "\ufffdabc"]
+
+
+def test_the_head_date_references_and_reply_to_and_a_plain_part_chosen_over_different_html():
+    from datetime import datetime, timedelta, timezone
+
+    raw = (b"From: =?utf-8?b?5byg5LiJ?= <RSJ@zgq.gov.test>\r\nSubject: Re: s\r\nDate: Mon, 12 Oct 2026 10:05:00 +0800\r\n"
+           b"Message-ID: <m2@x>\r\nIn-Reply-To: <r1@zgq>\r\nReferences: <r0@zgq> <r1@zgq>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n--a\r\n"
+           b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>HTML form</p>\r\n--a\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\nplain form\r\n--a--\r\n")
+    got = parse_message(raw)
+    assert (got.message_id, got.in_reply_to, got.references, got.sender_name, got.body) == (
+        "<m2@x>", "<r1@zgq>", "<r0@zgq> <r1@zgq>", "张三", "plain form")
+    assert got.date == datetime(2026, 10, 12, 10, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert parse_message(raw.replace(b"Date: Mon, 12 Oct 2026 10:05:00 +0800\r\n", b"Date: not a date\r\n")).date is None
