@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
-from pathlib import Path
 
 import pytest
+from browser_kit import chromium, serve
 from repo_paths import DOCS
 from round_page_kit import (
     CHECKER,
@@ -31,41 +30,13 @@ from bulletin.core.atomic import sha256_file
 from bulletin.core.ledger import Ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.smtp]
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.fail("Debian's chromium and chromium-driver are not installed: bash tools/setup.sh --test installs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(10)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
-
-def serve(root: Path, port: int):
-    import uvicorn
-
-    from bulletin.web.app import create_app
-
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert server.started
-    return server, thread
 
 
 def submit(browser, button) -> None:

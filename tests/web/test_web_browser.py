@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from browser_kit import chromium
+from browser_kit import serve as serve_desk
 from flow_kit import MONTH, FlowThread, artifacts, make_office, received, wait_paused
 from repo_paths import DOCS
 from smtp_server import free_port
@@ -24,7 +24,6 @@ from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.browser, pytest.mark.libreoffice]  # page images
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(autouse=True)
@@ -36,40 +35,15 @@ def fast_pause(monkeypatch):
 
 @pytest.fixture
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.fail("Debian's chromium and chromium-driver are not installed: bash tools/setup.sh --test installs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=900,1400",
-                "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(10)
-    try:
+    with chromium("900,1400") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def serve(root: Path, port: int):
-    import uvicorn
-
+    """The desk as `bulletin serve` makes it: it hands the decision to the waiting run."""
     from bulletin.cli import resume_with_prefect
-    from bulletin.web.app import create_app
 
-    # as `bulletin serve` makes it: the desk hands the decision to the waiting run
-    app = create_app(root, resume=resume_with_prefect)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert server.started
-    return server, thread
+    return serve_desk(root, port, resume_with_prefect)
 
 
 def test_a_reviewer_approves_from_the_mail_link_in_chromium(tmp_path, smtp_server, browser):

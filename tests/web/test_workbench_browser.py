@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from browser_kit import chromium, serve
 from repo_paths import DOCS
 from smtp_server import free_port
 from workbench_kit import CLERK, CLERK_PASSWORD, FIRST, MONTH, SIGNER, drafts, links_in, make_office, notice_sheet
@@ -26,41 +26,13 @@ from bulletin.core.ledger import Ledger
 from bulletin.office import accounts
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.libreoffice]
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.fail("Debian's chromium and chromium-driver are not installed: bash tools/setup.sh --test installs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(10)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
-
-def serve(root: Path, port: int):
-    import uvicorn
-
-    from bulletin.web.app import create_app
-
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert server.started
-    return server, thread
 
 
 def wait_for_job(browser, timeout=120) -> str:

@@ -1,0 +1,51 @@
+"""Debian's chromium driven by selenium (no browser download), and the desk served as `bulletin serve` serves it:
+what every browser test of the web doors shares."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@contextmanager
+def chromium(window: str = "1366,768"):
+    """A headless chromium at `window` (width,height; 1366,768 is the office screen the workbench is made for)."""
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are not installed: bash tools/setup.sh --test installs them")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window}", "--lang=zh-CN"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(10)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def serve(root: Path, port: int, resume=None):
+    """(uvicorn server, thread) of the desk for the workspace at `root` on 127.0.0.1:`port`; `resume` as `bulletin
+    serve` passes it (bulletin.cli.resume_with_prefect) when a test needs the waiting flow run resumed."""
+    import uvicorn
+
+    from bulletin.web.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(root, resume=resume), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.started
+    return server, thread
