@@ -49,3 +49,19 @@ def serve(root: Path, port: int, resume=None):
         time.sleep(0.1)
     assert server.started
     return server, thread
+
+
+def wait_for_job(browser, timeout: float = 120) -> str:
+    """The workbench's pages refresh themselves while a background job runs: its end state (已完成 / 失败)."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = browser.find_element(By.ID, "job-state").text
+        except Exception:  # noqa: BLE001 - the page is being reloaded
+            state = ""
+        if state in ("已完成", "失败"):
+            return state
+        time.sleep(0.5)
+    raise AssertionError(f"the job did not finish in the browser: {browser.current_url} {browser.page_source[:3000]}")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 import pytest
-from browser_kit import chromium, serve
+from browser_kit import chromium, serve, wait_for_job
 from repo_paths import DOCS
 from round_page_kit import (
     CHECKER,
@@ -48,21 +47,6 @@ def submit(browser, button) -> None:
     button.click()
     WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
 
-
-def wait_for_job(browser, timeout=180) -> str:
-    """The round page refreshes itself while a job runs: wait for its end state."""
-    from selenium.webdriver.common.by import By
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            state = browser.find_element(By.ID, "job-state").text
-        except Exception:  # noqa: BLE001 - the page is being reloaded
-            state = ""
-        if state in ("已完成", "失败"):
-            return state
-        time.sleep(0.5)
-    raise AssertionError(f"the job did not finish in the browser: {browser.page_source[:3000]}")
 
 
 def log_in(browser, base: str, name: str, password: str) -> None:
@@ -104,7 +88,7 @@ def test_a_round_in_chromium(tmp_path, smtp_server, browser):
 
         browser.execute_script("document.getElementById('due').value = '2020-09-25'")
         submit(browser, browser.find_element(By.ID, "split"))
-        assert wait_for_job(browser) == "已完成"
+        assert wait_for_job(browser, 180) == "已完成"
         assert "本次发给 30 个单位（32 个邮箱）" in browser.find_element(By.ID, "job-message").get_attribute("textContent")
         assert row_text(browser, "区旧改办") == "区旧改办 1 已生成 无邮箱 尚未反馈"
 
@@ -133,10 +117,10 @@ def test_a_round_in_chromium(tmp_path, smtp_server, browser):
             browser.switch_to.alert.text  # noqa: B018
 
         submit(browser, browser.find_element(By.ID, "merge"))
-        assert wait_for_job(browser) == "已完成"
+        assert wait_for_job(browser, 180) == "已完成"
         browser.execute_script("document.getElementById('day').value = '2020-10-09'")
         submit(browser, browser.find_element(By.ID, "make-report"))
-        assert wait_for_job(browser) == "已完成"
+        assert wait_for_job(browser, 180) == "已完成"
         image = browser.find_element(By.ID, "page-1")
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 300
         assert "第1期" in browser.find_element(By.ID, "report-version").text

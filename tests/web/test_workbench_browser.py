@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from browser_kit import chromium, serve
+from browser_kit import chromium, serve, wait_for_job
 from repo_paths import DOCS
 from smtp_server import free_port
 from workbench_kit import CLERK, CLERK_PASSWORD, FIRST, MONTH, SIGNER, drafts, links_in, make_office, notice_sheet
@@ -34,21 +33,6 @@ def browser():
         yield driver
 
 
-
-def wait_for_job(browser, timeout=120) -> str:
-    """The month page refreshes itself while the job runs: wait for its end state."""
-    from selenium.webdriver.common.by import By
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            state = browser.find_element(By.ID, "job-state").text
-        except Exception:  # noqa: BLE001 - the page is being reloaded
-            state = ""
-        if state in ("已完成", "失败"):
-            return state
-        time.sleep(0.5)
-    raise AssertionError(f"the compile did not finish in the browser: {browser.current_url} {browser.page_source[:3000]}")
 
 
 def submit(browser, button) -> None:
