@@ -65,3 +65,22 @@ def wait_for_job(browser, timeout: float = 120) -> str:
             return state
         time.sleep(0.5)
     raise AssertionError(f"the job did not finish in the browser: {browser.current_url} {browser.page_source[:3000]}")
+
+
+def submit(browser, button, timeout: float = 60) -> None:
+    """Click a form's button and wait until the answer's page has loaded (every form POST of the desk answers with a
+    new page). The old page is marked with a window property the new page does not have: a wait on the old
+    element's staleness asked chromium about a node while it was swapping documents, and chromium answered with
+    an inspector error ("Node with given id does not belong to the document") in one CI run. Errors while the
+    page is swapped are retried, never taken as the answer."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.execute_script("window.__bulletinOldPage = true;")
+    button.click()
+
+    def new_page_loaded(driver) -> bool:
+        return bool(driver.execute_script(
+            "return window.__bulletinOldPage !== true && document.readyState === 'complete';"))
+
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(new_page_loaded)

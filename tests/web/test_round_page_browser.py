@@ -11,7 +11,7 @@ import os
 import shutil
 
 import pytest
-from browser_kit import chromium, serve, wait_for_job
+from browser_kit import chromium, serve, submit, wait_for_job
 from repo_paths import DOCS
 from round_page_kit import (
     CHECKER,
@@ -35,18 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.libreoffice, py
 def browser():
     with chromium() as driver:
         yield driver
-
-
-
-def submit(browser, button) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
-
 
 
 def log_in(browser, base: str, name: str, password: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_kit import chromium, serve, wait_for_job
+from browser_kit import chromium, serve, submit, wait_for_job
 from repo_paths import DOCS
 from smtp_server import free_port
 from workbench_kit import CLERK, CLERK_PASSWORD, FIRST, MONTH, SIGNER, drafts, links_in, make_office, notice_sheet
@@ -31,19 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.libreoffice]
 def browser():
     with chromium() as driver:
         yield driver
-
-
-
-
-def submit(browser, button) -> None:
-    """Click a form's button and wait for the next page (a form POST answers with a new page)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
 
 
 def row_of(browser, file: str):
