@@ -2,7 +2,8 @@
 access to the server's folders. Mounted by app.create_app beside the review desk.
 
 Every action is a plain HTML form POST carrying the session's CSRF token (it works without JavaScript and can be
-scripted with curl/httpx); the one script (static/workbench.js) only adds drag and drop to the upload form. Each
+scripted with curl/httpx); the one script (static/workbench.js) only adds drag and drop to the upload form and
+shows a running job's progress in place (without it, that page refreshes itself). Each
 POST is checked in one place (`Workbench.act`): a live session of a named account (or the BULLETIN_WEB_PASSWORD
 login, role 管理), the CSRF token bound to that session, and the role's permission (office/accounts.PERMISSIONS:
 an 编辑 cannot decide, a 审核 cannot edit, only 管理 manages accounts). A reviewer's signed link opens no session,
