@@ -227,6 +227,7 @@ HISTORY_DIR = "instructions-history"  # under the state folder: the registers an
 LOCK_FILE = "instructions.lock"
 LOCK_WAIT_SECONDS = 30
 _UNIT_SPLIT = re.compile(r"[、,，;；/\n]")  # as the register's reader splits 落实单位
+ADDED, FED_BACK, REPLACED = "登记领导批示", "记录批示反馈", "上传领导批示登记表"  # the audit table's actions
 CLOSE_IT = f"无法写入 {FILE_NAME}：请先在 Excel/WPS 中关闭该文件后重试。"
 
 
@@ -437,7 +438,7 @@ def add_instruction(ws: Workspace, *, actor: str | None = None, **fields) -> Add
     who, role = _actor(ws, actor)
     from .accounts import record
 
-    record(ws, who, role, "登记领导批示", f"{new.day:%Y-%m}",
+    record(ws, who, role, ADDED, f"{new.day:%Y-%m}",
            f"第{at}行 {new.item} {new.leader} {new.level}·{new.kind} {new.day:%Y-%m-%d}"
            + (f" 落实：{'、'.join(new.units)}" if new.units else ""))
     return Added(at, new, created)
@@ -458,8 +459,26 @@ def feedback(ws: Workspace, row: int, key: str, text: str, day: object = "", *, 
     who, role = _actor(ws, actor)
     from .accounts import record
 
-    record(ws, who, role, "记录批示反馈", f"{instruction.day:%Y-%m}", f"第{row}行 {instruction.item}：{text[:200]}")
+    record(ws, who, role, FED_BACK, f"{instruction.day:%Y-%m}", f"第{row}行 {instruction.item}：{text[:200]}")
     return line
+
+
+def register_path(ws: Workspace):
+    return ws.inputs / FILE_NAME
+
+
+def form_choices(ws: Workspace) -> dict[str, list[str]]:
+    """What the add form offers: the roster's units, [scoring.instructions] levels and kinds."""
+    rules = ws.settings.scoring.instructions
+    units = sorted(set(Roster.load(ws.roster_path).canonical.values()))
+    return {"units": units, "levels": list(rules.levels), "kinds": list(rules.kinds)}
+
+
+def recent_actions(ws: Workspace, limit: int = 30) -> list:
+    """The audit table's rows of the register (added, feedback, uploads), newest first."""
+    from .accounts import audit
+
+    return [a for a in audit(ws, None, 2000) if a.action in (ADDED, FED_BACK, REPLACED)][:limit]
 
 
 def history_dir(ws: Workspace):
@@ -503,7 +522,7 @@ def replace_register(ws: Workspace, data: bytes, *, actor: str | None = None, na
     who, role = _actor(ws, actor)
     from .accounts import record
 
-    record(ws, who, role, "上传领导批示登记表", "",
+    record(ws, who, role, REPLACED, "",
            f"{shown}：{len(register.instructions)} 条，{len(register.problems)} 处问题"
            + (f"；原登记表存为 {ws.shown(kept)}" if kept else ""))
     lines = [f"已替换 inputs/{FILE_NAME}（{shown}）：可用批示 {len(register.instructions)} 条。"]
@@ -513,6 +532,6 @@ def replace_register(ws: Workspace, data: bytes, *, actor: str | None = None, na
     return lines
 
 
-__all__ = ["Added", "InstructionList", "InstructionReminders", "NewInstruction", "add_instruction",
-           "check_instruction", "feedback", "listing", "parse_day", "record_feedback", "remind_instructions",
-           "replace_register"]
+__all__ = ["ADDED", "FED_BACK", "FILE_NAME", "REPLACED", "Added", "InstructionList", "InstructionReminders",
+           "NewInstruction", "add_instruction", "check_instruction", "feedback", "form_choices", "listing", "parse_day",
+           "recent_actions", "record_feedback", "register_path", "remind_instructions", "replace_register"]

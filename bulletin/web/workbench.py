@@ -19,6 +19,7 @@ from the URL only as a checked Month, files only as names the month's last compi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from urllib.parse import quote
@@ -34,16 +35,22 @@ from ..office import workbench as bench
 from ..office.decide import AlreadyDecided, FileChanged, decide as decide_month, waiting_run
 from ..office.status import notice_rows, status as month_status, waiting_since
 from . import tokens
+from .attempts import LoginAttempts, wait_text
+from .sessions import Sessions
 
 log = logging.getLogger("bulletin.web.workbench")
 MAX_REQUEST_BYTES = 100 * 1024 * 1024  # one upload request (files are each bounded by office/upload.py)
 MAX_FORM_BYTES = 64 * 1024  # a form without files
 STATIC = Path(__file__).with_name("static")
+NO_OWN_PASSWORD = ("统一密码登录（BULLETIN_WEB_PASSWORD）没有个人密码，不能在此修改：请服务器管理员更改该环境变量并重启 "
+                   "bulletin serve，或用个人账号登录。")
 
 
 class Workbench:
-    def __init__(self, app: FastAPI, ws: Workspace, page, message, office_user, resume):
+    def __init__(self, app: FastAPI, ws: Workspace, page, message, office_user, resume,
+                 attempts: LoginAttempts | None = None):
         self.ws, self.page, self.message, self.office_user, self.resume = ws, page, message, office_user, resume
+        self.attempts = attempts or LoginAttempts()  # the login's windows: guessing a current password is a login
         self.routes(app)
 
     # -- the one check of every POST --------------------------------------------------------------------------------
@@ -119,6 +126,35 @@ class Workbench:
             notice_edit=context["notices"] + [{"unit": "", "matter": "", "category": "", "remark": ""}] * 3,
         )
         return self.page(request, "workbench.html", status_code, **context)
+
+    # -- the 领导批示 page ----------------------------------------------------------------------------------------------
+    def instructions_view(self, request: Request, session: str, user: accounts.User, year: int | None, *,
+                          receipt: list[str] | None = None, error: str = "", status_code: int = 200,
+                          form=None) -> HTMLResponse:
+        """The year's instructions with their feedback state, a feedback form on each, the add form (the roster's
+        units, the configured levels and kinds) and the upload form; after a refusal, the add form keeps what was
+        typed."""
+        from ..office import instructions
+
+        listed = instructions.listing(self.ws, year)
+        rows = []
+        for s in listed.scored:
+            i = s.instruction
+            rows.append({"row": i.row, "key": i.key, "item": i.item, "unit": s.unit or "", "leader": i.leader,
+                         "level": i.level, "kind": i.kind, "day": f"{i.day:%Y-%m-%d}", "text": i.text,
+                         "units": "、".join(i.units), "due": f"{i.due:%Y-%m-%d}" if i.due else "",
+                         "state": s.state, "feedback": i.feedback,
+                         "feedback_day": f"{i.feedback_day:%Y-%m-%d}" if i.feedback_day else ""})
+        typed = {}
+        if form is not None and request.url.path.endswith("/add"):
+            typed = {k: self.text(form, k, 2000) for k in ("number", "title", "source_unit", "leader", "level",
+                                                           "kind", "day", "text", "due")}
+            typed["units"] = [u for u in form.getlist("units") if isinstance(u, str)]
+        return self.page(request, "instructions.html", status_code, user=user, csrf=tokens.csrf_token(self.ws, session),
+                         year=listed.year, today=f"{listed.today:%Y-%m-%d}", found=listed.found, rows=rows,
+                         counts=listed.counts(), problems=listed.problems, receipt=receipt or [], error=error,
+                         typed=typed, can_edit=user.may("edit"), audit=instructions.recent_actions(self.ws),
+                         **instructions.form_choices(self.ws))
 
     def back(self, month: Month, anchor: str = "") -> RedirectResponse:
         return RedirectResponse(f"/m/{month}" + (f"#{anchor}" if anchor else ""), status_code=303)
@@ -362,6 +398,82 @@ class Workbench:
             return self.page(request, "archive.html", user=user, csrf=tokens.csrf_token(ws, session),
                              issues=issues, q=q[:200], hits=hits, total=total)
 
+        # -- 领导批示 (issue 26): the register inputs/领导批示.xlsx in a page ---------------------------------------------
+        @app.get("/instructions", response_class=HTMLResponse)
+        def instructions_page(request: Request, year: str = ""):
+            found = self.office_user(request)
+            if found is None:
+                return RedirectResponse("/login", status_code=303)
+            session, user = found
+            return self.instructions_view(request, session, user, year_of(year))
+
+        @app.get("/instructions/register.xlsx")
+        def instructions_file(request: Request):
+            from ..office.instructions import register_path
+
+            if self.office_user(request) is None:
+                return Response(status_code=403)
+            path = register_path(ws)
+            if not path.is_file():
+                return Response(status_code=404)
+            return FileResponse(path, filename=path.name,
+                                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                headers={"Cache-Control": "no-store"})
+
+        def instructions_post(path: str, files: bool = False):
+            """A POST on /instructions/<path>: checked (act, permission edit), then handler(form, user) -> a
+            receipt's lines (shown on the page) or a Response; a refusal is shown on the page with its reason."""
+            def wrap(handler):
+                async def endpoint(request: Request):
+                    checked = await self.act(request, "edit", files=files)
+                    if isinstance(checked, Response):
+                        return checked
+                    form, session, user = checked
+                    year = year_of(self.text(form, "year", 4))
+                    try:
+                        answer = await handler(form, user)
+                    except BulletinError as exc:
+                        return self.instructions_view(request, session, user, year, error=str(exc), status_code=400,
+                                                      form=form)
+                    if isinstance(answer, Response):
+                        return answer
+                    return self.instructions_view(request, session, user, year, receipt=answer)
+                app.post(f"/instructions/{path}", response_class=HTMLResponse)(endpoint)
+                return handler
+            return wrap
+
+        @instructions_post("add")
+        async def instruction_add(form, user):
+            from ..office.instructions import add_instruction
+
+            fields = {k: self.text(form, k, 2100) for k in ("number", "title", "source_unit", "leader", "level",
+                                                             "kind", "day", "text", "due")}
+            units = [u[:100] for u in form.getlist("units") if isinstance(u, str)][:100]
+            added = add_instruction(ws, actor=user.name, units=units, **fields)
+            return RedirectResponse(f"/instructions?year={added.instruction.day.year}#row-{added.row}",
+                                    status_code=303)
+
+        @instructions_post("feedback")
+        async def instruction_feedback(form, user):
+            from ..office.instructions import feedback
+
+            row = self.text(form, "row", 7)
+            if not row.isdigit():
+                raise BulletinError("没有这一行（请刷新页面）。")
+            line = feedback(ws, int(row), self.text(form, "key", 64), self.text(form, "text", 2100),
+                            self.text(form, "day", 40), actor=user.name)
+            return [line]
+
+        @instructions_post("upload", files=True)
+        async def instruction_upload(form, user):
+            from ..office.instructions import MAX_REGISTER_BYTES, replace_register
+
+            item = form.get("register")
+            if not hasattr(item, "read"):
+                raise BulletinError("请选择领导批示登记表（.xlsx）。")
+            data = await item.read(MAX_REGISTER_BYTES + 1)
+            return replace_register(ws, data, actor=user.name, name=item.filename or "")
+
         # -- accounts (管理) ----------------------------------------------------------------------------------------
         @app.get("/users", response_class=HTMLResponse)
         def users_page(request: Request):
@@ -383,6 +495,15 @@ class Workbench:
             try:
                 if self.text(form, "remove", 2) == "1":
                     accounts.remove_user(ws, self.text(form, "name", 100), actor=user.name)
+                elif self.text(form, "reset", 2) == "1":  # 重设密码: the role kept, the account's sessions ended
+                    password = self.text(form, "password", 2000)
+                    if password != self.text(form, "password2", 2000):
+                        raise BulletinError("两次输入的密码不一致。")
+                    changed = await asyncio.to_thread(accounts.reset_password, ws, self.text(form, "name", 100),
+                                                      password, actor=user.name)
+                    ended = Sessions(ws).close_account(changed.name)
+                    log.info("password reset for account %s by %s (%d session(s) ended)", changed.name, user.name,
+                             ended)
                 else:
                     password = self.text(form, "password", 2000)
                     if password != self.text(form, "password2", 2000):
@@ -392,3 +513,64 @@ class Workbench:
             except BulletinError as exc:
                 return self.message(request, str(exc), 400)
             return RedirectResponse("/users", status_code=303)
+
+        # -- one's own password (any role) ------------------------------------------------------------------------
+        def own_account(user: accounts.User) -> bool:
+            """A named account with a password of its own: office_user reads it from the table (its `created` set);
+            the BULLETIN_WEB_PASSWORD login (办公室, made up per request) has none."""
+            return user.created != ""
+
+        @app.get("/password", response_class=HTMLResponse)
+        def password_page(request: Request):
+            found = self.office_user(request)
+            if found is None:
+                return RedirectResponse("/login", status_code=303)
+            session, user = found
+            return self.page(request, "password.html", user=user, csrf=tokens.csrf_token(ws, session),
+                             own=own_account(user), error="")
+
+        @app.post("/password", response_class=HTMLResponse)
+        async def password_change(request: Request):
+            """Check the current password under the login's attempt limits (an attempt is counted before scrypt
+            runs; a wrong one waits like a wrong login), change it, end every session of the account (issue 22:
+            sessions revoked when the password changes) and send the browser to log in again."""
+            checked = await self.act(request, "view")  # every role may change its own password
+            if isinstance(checked, Response):
+                return checked
+            form, session, user = checked
+
+            def again(error: str, status_code: int) -> HTMLResponse:
+                return self.page(request, "password.html", status_code, user=user, own=own_account(user),
+                                 csrf=tokens.csrf_token(ws, session), error=error)
+
+            if not own_account(user):
+                return again(NO_OWN_PASSWORD, 400)
+            current, new = self.text(form, "current", 4096), self.text(form, "new", 4096)
+            if new != self.text(form, "new2", 4096):
+                return again("两次输入的新密码不一致，密码未修改。", 400)
+            address = request.client.host if request.client else "unknown"
+            wait = self.attempts.take(address)
+            if wait:
+                log.warning("password change: too many attempts from %s (account %s), refused for %d s", address,
+                            user.name, wait)
+                refused = again(wait_text(wait), 429)
+                refused.headers["Retry-After"] = str(wait)
+                return refused
+            try:
+                await asyncio.to_thread(accounts.change_password, ws, user.name, current, new)
+            except accounts.WrongPassword as exc:
+                from . import app as desk  # the login's delay (one setting; tests set it to 0)
+
+                log.warning("password change: wrong current password for account %s from %s", user.name, address)
+                await asyncio.sleep(desk.WRONG_PASSWORD_DELAY)
+                return again(str(exc), 400)
+            except BulletinError as exc:
+                return again(str(exc), 400)
+            ended = Sessions(ws).close_account(user.name)
+            log.info("password changed for account %s from %s (%d session(s) ended)", user.name, address, ended)
+            response = RedirectResponse("/login?changed=1", status_code=303)
+            web = ws.settings.web
+            response.delete_cookie(tokens.SESSION_COOKIE, httponly=True, samesite="strict",
+                                   secure=request.url.scheme == "https"
+                                   or (web is not None and str(web.base_url).startswith("https://")))
+            return response
