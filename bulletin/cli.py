@@ -510,6 +510,28 @@ def instructions_feedback(
     from .office.instructions import record_feedback
 
     _say(record_feedback(_workspace(workspace), row, text, _parse_date(date_) if date_ else None))
+
+
+@instructions_app.command("add")
+@_guard
+def instructions_add(
+    leader: Annotated[str, typer.Option("--leader", help="批示领导")],
+    level: Annotated[str, typer.Option("--level", help="级别（bulletin.toml [scoring.instructions.levels] 之一，如 市级）")],
+    kind: Annotated[str, typer.Option("--kind", help="类别（[scoring.instructions.kinds] 之一，如 批办）")],
+    day: Annotated[str, typer.Option("--date", help="批示日期 YYYY-MM-DD")],
+    number: Annotated[str, typer.Option("--number", help="期号（如 65）")] = "",
+    title: Annotated[str, typer.Option("--title", help="被批示信息的标题")] = "",
+    source: Annotated[str, typer.Option("--source", help="报送单位（单位名册中的名称，可不填）")] = "",
+    text: Annotated[str, typer.Option("--text", help="批示内容")] = "",
+    unit: Annotated[Optional[list[str]], typer.Option("--unit", help="落实单位（可重复）")] = None,
+    due: Annotated[str, typer.Option("--due", help="反馈期限 YYYY-MM-DD（不填：无需反馈）")] = "",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """在登记表 inputs/领导批示.xlsx 末尾登记一条批示（没有登记表时新建）。"""
+    from .office.instructions import add_instruction
+
+    _say(add_instruction(_workspace(workspace), number=number, title=title, source_unit=source, leader=leader,
+                         level=level, kind=kind, day=day, text=text, units=unit or [], due=due).line())
 # ===== end of bulletin instructions ===========================================================================
 
 
@@ -640,12 +662,12 @@ users_app = typer.Typer(help="办公台账号：编辑、审核、管理（密�
 app.add_typer(users_app, name="users")
 
 
-def _new_password(from_stdin: bool) -> str:
+def _new_password(from_stdin: bool, undone: str = "未添加") -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = typer.prompt("密码", hide_input=True)
     if typer.prompt("再输入一次", hide_input=True) != first:
-        _fail("两次输入的密码不一致，未添加。")
+        _fail(f"两次输入的密码不一致，{undone}。")
     return first
 
 
@@ -687,6 +709,24 @@ def users_remove(name: Annotated[str, typer.Argument(help="账号名")], workspa
 
     remove_user(_workspace(workspace), name)
     _say(f"已删除账号“{name}”。")
+
+
+@users_app.command("passwd")
+@_guard
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="账号名")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读一行作为新密码")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """重设办公台账号的密码（输入两次，或 --password-stdin）；该账号已登录的页面随即失效。"""
+    from .office.accounts import check_name, find_user, reset_password
+
+    ws = _workspace(workspace)
+    name = check_name(name)
+    if find_user(ws, name) is None:  # said before the password is typed twice
+        _fail(f"没有账号“{name}”。")
+    user = reset_password(ws, name, _new_password(password_stdin, "未修改"))
+    _say(f"已重设账号“{user.name}”的密码：其已登录的办公台页面需重新登录。")
 # ===== end of accounts ========================================================================================
 
 
