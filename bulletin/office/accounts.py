@@ -165,7 +165,8 @@ def add_user(ws: Workspace, name: str, role: str, password: str, *, actor: str |
             db.execute("INSERT INTO users (name, role, password, created) VALUES (?, ?, ?, ?)",
                        (name, role, stored, now_text()))
         except sqlite3.IntegrityError:
-            raise BulletinError(f"账号“{name}”已存在：如需改密码或角色，请先删除（bulletin users remove）再添加。") from None
+            raise BulletinError(f"账号“{name}”已存在：改密码请用“重设密码”（bulletin users passwd），"
+                                  "改角色请先删除（bulletin users remove）再添加。") from None
     record(ws, actor or command_actor(), ADMIN if actor is None else role_of(ws, actor), "添加账号", "",
            f"{name}（{role}）")
     return User(name, role)
@@ -177,6 +178,51 @@ def remove_user(ws: Workspace, name: str, *, actor: str | None = None) -> None:
         if db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount == 0:
             raise BulletinError(f"没有账号“{name}”。")
     record(ws, actor or command_actor(), ADMIN if actor is None else role_of(ws, actor), "删除账号", "", name)
+
+
+class WrongPassword(BulletinError):
+    """The current password given to change it was not the account's (counted like a failed login)."""
+
+
+def change_password(ws: Workspace, name: str, old: str, new: str) -> User:
+    """An account changes its own password: `old` checked with the login's scrypt (an unknown name pays the same
+    hash), then `new` against the rules and against `old`. A wrong `old` is recorded (修改密码未成功) and raises
+    WrongPassword; a rule broken raises BulletinError; nothing is changed then. The new hash changes the account's
+    fingerprint, so every session bound to the old one is refused from its next request (web/sessions.py);
+    the web door also deletes them at once. The audit row never holds a password."""
+    name = unicodedata.normalize("NFC", name or "").strip()
+    with closing(connect(ws)) as db:
+        row = db.execute("SELECT role, password FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        password_matches(old[:MAX_PASSWORD], _DUMMY)
+        raise BulletinError(f"没有账号“{name}”。")
+    role, stored = row
+    if len(old) > MAX_PASSWORD or not password_matches(old, stored):
+        record(ws, name, role, "修改密码未成功", "", "当前密码不对")
+        raise WrongPassword("当前密码不对，密码未修改。")
+    check_password(new)
+    if new == old:
+        raise BulletinError("新密码不能与当前密码相同。")
+    with closing(connect(ws)) as db:  # only over the hash just checked: two changes at once, one wins
+        if db.execute("UPDATE users SET password = ? WHERE name = ? AND password = ?",
+                      (hash_password(new), name, stored)).rowcount == 0:
+            raise BulletinError("密码刚被修改过，请重新登录后再试。")
+    record(ws, name, role, "修改密码")
+    return User(name, role)
+
+
+def reset_password(ws: Workspace, name: str, new: str, *, actor: str | None = None) -> User:
+    """A 管理 (`actor`) or the command line (`actor` None) sets another account's password without knowing the old
+    one (重设密码): the role is kept, the account's sessions end as with a change. Audited with the account's name."""
+    name = check_name(name)
+    check_password(new)
+    with closing(connect(ws)) as db:
+        row = db.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None or db.execute("UPDATE users SET password = ? WHERE name = ?",
+                                     (hash_password(new), name)).rowcount == 0:
+            raise BulletinError(f"没有账号“{name}”。")
+    record(ws, actor or command_actor(), ADMIN if actor is None else role_of(ws, actor), "重设密码", "", name)
+    return User(name, row[0])
 
 
 def users(ws: Workspace) -> list[User]:
@@ -263,5 +309,6 @@ def audit(ws: Workspace, month: str | None = None, limit: int = 200) -> list[Aud
         return [AuditRow(*row) for row in rows]
 
 
-__all__ = ["ADMIN", "EDITOR", "REVIEWER", "ROLES", "AuditRow", "User", "add_user", "audit", "connect", "find_user",
-           "fingerprint", "login", "record", "remove_user", "role_of", "users"]
+__all__ = ["ADMIN", "EDITOR", "REVIEWER", "ROLES", "AuditRow", "User", "WrongPassword", "add_user", "audit",
+           "change_password", "connect", "find_user", "fingerprint", "login", "record", "remove_user",
+           "reset_password", "role_of", "users"]

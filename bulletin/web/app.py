@@ -107,8 +107,9 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
 
     # -- office login --------------------------------------------------------------------------------------------
     @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request):
-        return page(request, "login.html", csrf=tokens.csrf_token(ws, "login"), error="")
+    def login_form(request: Request, changed: str = ""):
+        notice = "密码已修改，请用新密码重新登录。" if changed == "1" else ""  # after /password: a fixed text, never the URL's
+        return page(request, "login.html", csrf=tokens.csrf_token(ws, "login"), error="", notice=notice)
 
     @app.post("/login")
     async def login(request: Request, password: str = Form(""), csrf: str = Form(""), name: str = Form("")):
@@ -279,7 +280,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
                     resumed=" ".join(filter(None, [decided.pdf_line, decided.resumed])),
                     version=version_text(status), verdict=verdict)
 
-    workbench = Workbench(app, ws, page, message, office_user, resume)
+    workbench = Workbench(app, ws, page, message, office_user, resume, attempts)  # /password shares the limits
     RoundDesk(app, ws, workbench)  # the 督查 round page (/d/<month>), through the workbench's one POST check
     return app
 

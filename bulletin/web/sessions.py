@@ -5,8 +5,10 @@ The cookie is a random token (32 bytes); the server keeps only its sha256 in a s
 (.bulletin/web-sessions.sqlite3: id, created, last seen, password fingerprint), so a copy of the table opens no
 session. The password fingerprint is an HMAC of BULLETIN_WEB_PASSWORD with the workspace secret, not the
 password: when the variable changes or is removed, the fingerprint no longer matches and every older session
-is refused and deleted at its next request. A session also ends at logout (its row deleted), 12 hours after
-login, and after 2 hours without a request.
+is refused and deleted at its next request. A named account's session is bound the same way to the account's
+fingerprint (office/accounts.py), and all of them are deleted at once when its password is changed (/password)
+or reset (/users, 重设密码). A session also ends at logout (its row deleted), 12 hours after login, and after 2
+hours without a request.
 """
 
 from __future__ import annotations
@@ -122,6 +124,14 @@ class Sessions:
             if now - last_seen > TOUCH_SECONDS:
                 db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", (now, key))
         return key, account
+
+    def close_account(self, account: str) -> int:
+        """Every session of the named account ends now (its password changed or was reset): the number deleted.
+        The new fingerprint would refuse them at their next request anyway; deleting them says so at once."""
+        if not account:
+            return 0
+        with closing(self._db()) as db:
+            return db.execute("DELETE FROM sessions WHERE account = ?", (account,)).rowcount
 
     def close(self, token: str | None) -> None:
         """Logout: the session is gone on the server, whatever the browser keeps."""
