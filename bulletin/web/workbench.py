@@ -7,7 +7,9 @@ shows a running job's progress in place (without it, that page refreshes itself)
 POST is checked in one place (`Workbench.act`): a live session of a named account (or the BULLETIN_WEB_PASSWORD
 login, role 管理), the CSRF token bound to that session, and the role's permission (office/accounts.PERMISSIONS:
 an 编辑 cannot decide, a 审核 cannot edit, only 管理 manages accounts). A reviewer's signed link opens no session,
-so it reaches none of these doors.
+so it reaches none of these doors. Every named account may change its own password (/password): the current one
+is checked under the login's attempt limits (web/attempts.py, the same windows), and the change (or a 管理's
+重设密码 on /users) deletes every session of the account at once, so the browser is sent to log in again.
 
 The pages only call the application layer (bulletin.office): uploads go through office/upload.py (the mailbox's
 checks, files only in the month folder, names made safe, sizes bounded: MAX_REQUEST_BYTES per request), the
