@@ -507,9 +507,9 @@ def instructions_feedback(
     date_: Annotated[Optional[str], typer.Option("--date", help="反馈日期 YYYY-MM-DD（默认今天）")] = None,
 ) -> None:
     """把一条批示的落实反馈写入登记表（反馈情况、反馈日期两列）。"""
-    from .office.instructions import record_feedback
+    from .office.instructions import feedback
 
-    _say(record_feedback(_workspace(workspace), row, text, _parse_date(date_) if date_ else None))
+    _say(feedback(_workspace(workspace), row, None, text, _parse_date(date_) if date_ else ""))
 
 
 @instructions_app.command("add")

@@ -444,16 +444,18 @@ def add_instruction(ws: Workspace, *, actor: str | None = None, **fields) -> Add
     return Added(at, new, created)
 
 
-def feedback(ws: Workspace, row: int, key: str, text: str, day: object = "", *, actor: str | None = None) -> str:
-    """record_feedback for a row the workbench showed: refused when that row no longer holds the instruction
-    whose key the page carried (rows were inserted or deleted in Excel meanwhile)."""
+def feedback(ws: Workspace, row: int, key: str | None, text: str, day: object = "", *,
+             actor: str | None = None) -> str:
+    """record_feedback under the register's lock, recorded in the audit table. From the workbench (`key` the
+    page carried): refused when that row no longer holds that instruction (rows were inserted or deleted in Excel
+    meanwhile). From the command line (`key` None): the row as the office reads it in Excel now."""
     text = _one_line(text)
     if len(text) > MAX_FEEDBACK:
         raise BulletinError(f"反馈情况过长：最多 {MAX_FEEDBACK} 个字。")
     when = _day(day, "反馈日期", False)
     with _lock(ws):
         instruction = next((i for i in read_instructions(ws).instructions if i.row == row), None)
-        if instruction is None or instruction.key != key:
+        if key is not None and (instruction is None or instruction.key != key):
             raise BulletinError(f"{FILE_NAME} 已被改动（第{row}行不再是页面上的那条批示）：请刷新页面后重试。")
         line = record_feedback(ws, row, text, when)
     who, role = _actor(ws, actor)
