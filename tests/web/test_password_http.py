@@ -10,14 +10,20 @@ never the password, and neither does the log."""
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from workbench_kit import CHECKER, CHECKER_PASSWORD, CLERK, CLERK_PASSWORD, csrf_of, make_office
+from workbench_kit import (
+    CHECKER,
+    CHECKER_PASSWORD,
+    CLERK,
+    CLERK_PASSWORD,
+    csrf_of,
+    make_office,
+)
 
 from bulletin.cli import app as cli
 from bulletin.office import accounts
