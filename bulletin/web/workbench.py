@@ -390,7 +390,9 @@ class Workbench:
             issues = []
             for m in compiled_months(ws):
                 s = month_status(ws, m)
-                issues.append({"month": m, "number": s.number, "approved": s.approved,
+                state = s.review_state  # 已签发 only for the approved file; else where it stands (未送审, 已退回…)
+                issues.append({"month": m, "number": s.number, "approved": state == "approved",
+                               "state": "已签发" if state == "approved" else state.text,
                                "file": Path(s.compile.path).name if s.compile else ""})
             hits, total, words = [], 0, q.split()[:10]
             if words:

@@ -160,8 +160,8 @@ def test_users_password_months_and_archive_pages_in_chromium(tmp_path, browser, 
         assert "区财政局" not in found.split("各期简报")[0]
         no_sideways_scroll(browser, browser.current_url)
         issues = [r.text for r in browser.find_elements(By.CSS_SELECTOR, ".card")[1].find_elements(By.CSS_SELECTOR, "tr")][1:]
-        assert issues == ["2026-11 第66期 未通过审核 工作简报第66期.docx · PDF",
-                          "2026-10 第65期 未通过审核 工作简报第65期.docx · PDF",
+        assert issues == ["2026-11 第66期 已退回 工作简报第66期.docx · PDF",
+                          "2026-10 第65期 已编排，未送审 工作简报第65期.docx · PDF",
                           "2026-09 第64期 已签发 工作简报第64期.docx · PDF"]
 
         said = [(r.actor, r.action, r.details) for r in accounts.audit(ws) if "账号" in r.action or "密码" in r.action]
