@@ -117,7 +117,7 @@ def create_app(root: Path, resume: Resumer | None = None) -> FastAPI:
         if not tokens.csrf_ok(ws, "login", csrf):
             return message(request, "请求无效（缺少或错误的表单校验码），请重新打开页面。", 403)
         address = client_address(request)
-        wait = attempts.take(address)
+        wait = attempts.take(address, name)
         if wait:
             log.warning("office login: too many attempts from %s, refused for %d s", address, wait)
             refused = page(request, "login.html", 429, csrf=tokens.csrf_token(ws, "login"), error=wait_text(wait))

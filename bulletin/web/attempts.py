@@ -2,8 +2,10 @@
 in 4 s from one address, the 1 s delay being per request on a thread pool).
 
 A sliding window (the `limits` library's moving window, in memory: `bulletin serve` is one process): at most
-PER_ADDRESS attempts from one client address and PER_ACCOUNT attempts in all (there is one office account,
-the password) within WINDOW. An attempt is counted before the password is looked at, under a lock, so a
+PER_ADDRESS attempts from one client address (whichever accounts it tries) and PER_ACCOUNT attempts at one
+account (a named account, or the shared BULLETIN_WEB_PASSWORD login) within WINDOW. The account window was one
+for all logins while the desk had one password; with named accounts that let thirty guesses at one clerk's
+password lock every other clerk out, so each account has its own. An attempt is counted before the password is looked at, under a lock, so a
 burst of parallel guesses cannot all slip in before the first is counted; a successful login clears its
 address's window (not the account's). Refused attempts are not counted, so the wait does not grow while
 someone keeps trying. The wait is told in minutes, in Chinese, and as Retry-After.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import unicodedata
 
 from limits import parse
 from limits.storage import MemoryStorage
@@ -26,7 +29,7 @@ from limits.strategies import MovingWindowRateLimiter
 WINDOW_MINUTES = 15
 PER_ADDRESS = parse(f"10/{WINDOW_MINUTES} minutes")
 PER_ACCOUNT = parse(f"30/{WINDOW_MINUTES} minutes")
-ACCOUNT = "office"
+ACCOUNT = "office"  # the window of the shared BULLETIN_WEB_PASSWORD login (no account name)
 
 
 def wait_text(seconds: int) -> str:
@@ -38,9 +41,12 @@ class LoginAttempts:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._lock = threading.Lock()
 
-    def take(self, address: str) -> int:
-        """Count one attempt from `address`: 0 when it may go on, else the seconds to wait (nothing counted)."""
-        windows = ((PER_ADDRESS, "address", address), (PER_ACCOUNT, "account", ACCOUNT))
+    def take(self, address: str, account: str = "") -> int:
+        """Count one attempt from `address` at `account` (a name as typed; "" the shared password): 0 when it may
+        go on, else the seconds to wait (nothing counted)."""
+        name = unicodedata.normalize("NFC", account).strip()  # as accounts.login reads it: one window per account
+        key = "named:" + name[:100] if name else ACCOUNT
+        windows = ((PER_ADDRESS, "address", address), (PER_ACCOUNT, "account", key))
         with self._lock:
             for item, *key in windows:
                 if not self._limiter.test(item, *key):

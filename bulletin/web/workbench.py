@@ -553,7 +553,7 @@ class Workbench:
             if new != self.text(form, "new2", 4096):
                 return again("两次输入的新密码不一致，密码未修改。", 400)
             address = request.client.host if request.client else "unknown"
-            wait = self.attempts.take(address)
+            wait = self.attempts.take(address, user.name)
             if wait:
                 log.warning("password change: too many attempts from %s (account %s), refused for %d s", address,
                             user.name, wait)
