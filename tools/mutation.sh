@@ -41,7 +41,7 @@ declare -A TESTS=(
   [ledger]="tests/core/test_ledger.py tests/delivery/test_approval.py tests/delivery/test_delivery.py tests/delivery/test_older_version_in_review.py tests/delivery/test_review_chain.py tests/core/test_ledger_mutants.py"
   [flow]="tests/flows/test_flow_decisions.py"
   [decide]="tests/office/test_one_decide_path.py tests/delivery/test_approval.py"
-  [mailparse]="tests/intake/test_mailbox_parts.py tests/intake/test_mail_properties.py tests/intake/test_hostile_mail.py tests/intake/test_mail_shapes.py"
+  [mailparse]="tests/intake/test_mailbox_parts.py tests/intake/test_mail_properties.py tests/intake/test_hostile_mail.py tests/intake/test_mail_shapes.py tests/intake/test_mailparse_mutants.py"
   [sheetsafety]="tests/intake/test_hostile_sheets.py tests/intake/test_notices.py tests/supervision/test_supervision_round.py tests/intake/test_marker_properties.py tests/core/test_sheet_refusals.py tests/core/test_sheet_scan.py"
   [returnsheets]="tests/supervision/test_returned_sheet_trust.py tests/intake/test_mailbox_returned_sheets.py tests/intake/test_marker_properties.py"
 )
