@@ -120,11 +120,23 @@ NOTICE_NAME = "情况通报.xlsx"
 def upload_notices(ws: Workspace, month: Month, name: str, data: bytes, *, actor: str) -> Receipt:
     """The month's notice sheet (.xlsx): checked by the spreadsheet door (core/sheetsafety) before it is kept, then
     it replaces the month's notice sheet(s) as 情况通报.xlsx; a replaced sheet is kept in the state folder
-    (.bulletin/replaced-notices/<month>/), never left in the month folder where compile would find two."""
+    (.bulletin/replaced-notices/<month>/), never left in the month folder where compile would find two.
+    An Excel 97-2003 sheet (.xls: many offices' Excel/WPS still save it) is converted to .xlsx by LibreOffice
+    headless (layout/render.convert: a plain file name on its command line, a timeout) and then checked the
+    same way; only the converted .xlsx is kept. A file named .xls that is not one, or that LibreOffice cannot
+    convert, is refused with the reason."""
     receipt = Receipt(str(month))
     shown = Item(name, safe_name(name, fallback=NOTICE_NAME), data).label
-    if not name.lower().endswith(".xlsx"):
-        receipt.refused.append((shown, "情况通报表请上传 .xlsx 文件（.xls 请在 Excel/WPS 中另存为 .xlsx）"))
+    converted = False
+    if name.lower().endswith(".xls") and len(data) <= MAX_FILE_BYTES:
+        try:
+            data, converted = _xls_to_xlsx(data), True
+        except BulletinError as exc:
+            receipt.refused.append((shown, str(exc)))
+    if receipt.refused:
+        pass
+    elif not converted and not name.lower().endswith(".xlsx"):
+        receipt.refused.append((shown, "情况通报表请上传 .xlsx 或 .xls 文件"))
     elif len(data) > MAX_FILE_BYTES:
         receipt.refused.append((shown, "文件过大，未保存"))
     else:
@@ -132,6 +144,10 @@ def upload_notices(ws: Workspace, month: Month, name: str, data: bytes, *, actor
             read_sheet(data, name=name, max_rows=2000)
         except SheetRefused as exc:
             receipt.refused.append((shown, str(exc)))
+        else:
+            unusable = _not_a_notice_sheet(ws, data)
+            if unusable:  # kept, it would replace a good sheet with one compile cannot use
+                receipt.refused.append((shown, f"不能作为情况通报表（{unusable}），未保存；本月原有的通报表不变"))
     if not receipt.refused:
         folder = ws.month_inputs(month)
         old = [p for p in folder.iterdir() if p.is_file() and is_notice_sheet(p)] if folder.is_dir() else []
@@ -140,10 +156,50 @@ def upload_notices(ws: Workspace, month: Month, name: str, data: bytes, *, actor
             write_atomic(keep / f"{sha256_file(path)[:12]}-{path.name}", path.read_bytes())
             path.unlink()
         write_atomic(folder / NOTICE_NAME, data)
-        receipt.saved.append((shown, NOTICE_NAME))
+        receipt.saved.append((shown + "（由 .xls 转换）" if converted else shown, NOTICE_NAME))
     record(ws, actor, role_of(ws, actor), "上传情况通报表", month,
-           f"保存为《{NOTICE_NAME}》" if receipt.saved else f"未保存：{receipt.refused[0][1]}")
+           f"保存为《{NOTICE_NAME}》" + ("（由 .xls 转换）" if converted else "") if receipt.saved
+           else f"未保存：{receipt.refused[0][1]}")
     return receipt
+
+
+def _not_a_notice_sheet(ws: Workspace, data: bytes) -> str:
+    """Why compile could not use these bytes as the month's notice sheet ("" when it could): read as compile
+    reads it (intake/notices), from a temporary folder."""
+    import tempfile
+
+    from ..intake.notices import read_notices
+    from ..intake.roster import Roster
+
+    with tempfile.TemporaryDirectory(prefix="bulletin-notices-") as work:
+        (Path(work) / NOTICE_NAME).write_bytes(data)
+        roster = Roster.load(ws.roster_path) if ws.roster_path.is_file() else None
+        return read_notices(Path(work), roster).unusable
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # every Excel 97-2003 file starts so
+
+
+def _xls_to_xlsx(data: bytes) -> bytes:
+    """An uploaded .xls as .xlsx bytes (LibreOffice); BulletinError (Chinese) when it is not an .xls or cannot be
+    converted. The bytes LibreOffice wrote still go through the spreadsheet door after this."""
+    import tempfile
+
+    from ..layout.render import convert, soffice
+
+    if not data.startswith(OLE2_MAGIC):
+        raise BulletinError("不是 Excel 97-2003（.xls）文件，未保存")
+    try:
+        soffice()
+    except BulletinError:
+        raise BulletinError("服务器上没有 LibreOffice，无法转换 .xls：请在 Excel/WPS 中另存为 .xlsx 后重新上传") from None
+    with tempfile.TemporaryDirectory(prefix="bulletin-xls-") as work:
+        source = Path(work) / "notices.xls"
+        source.write_bytes(data)
+        try:
+            return convert(source, "xlsx", ".xlsx")
+        except BulletinError:
+            raise BulletinError("这份 .xls 未能转换（可能已损坏或加了密码）：请在 Excel/WPS 中另存为 .xlsx 后重新上传") from None
 
 
 def write_issue_note(ws: Workspace, month: Month, text: str, *, actor: str) -> Path:
