@@ -88,14 +88,13 @@ def test_a_body_under_a_label_python_does_not_know_falls_back_to_utf8():
 
 
 def test_an_rfc2231_name_in_gbk_is_read_in_gbk():
-    """RFC 2231 lets a client name the charset of a file name; an OA system writing GBK: %E1%AF%95N is 岑昇 in GBK
-    (and "ᯕN" if the declared charset were ignored)."""
+    """RFC 2231 lets a client name the charset of a file name; an OA system writing GBK a file named after the
+    person (先进个人材料): %E1%AF%95N is 岑昇 in GBK, and valid UTF-8 as well ("ᯕN" if the charset were ignored)."""
     part = (b"Content-Type: application/octet-stream\r\n"
-            b"Content-Disposition: attachment; filename*=gbk''%E1%AF%95N%CA%C2%BC%A3.docx\r\n"
+            b"Content-Disposition: attachment; filename*=gbk''%E1%AF%95N.docx\r\n"
             b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(b"PK\x03\x04cs"))
-    assert "岑昇事迹".encode("gbk") == bytes.fromhex("e1af954ecac2bca3")
     assert files(parse_message(mixed(text_part("见附件"), part))) == [
-        ("岑昇事迹.docx", b"PK\x03\x04cs", "application/octet-stream", "")]
+        ("岑昇.docx", b"PK\x03\x04cs", "application/octet-stream", "")]
 
 
 # -- headers --------------------------------------------------------------------------------------------------------
@@ -130,6 +129,10 @@ def test_no_from_header_and_two_addresses_in_one_pair_of_brackets():
     # two addresses inside one pair of brackets is no address: a receipt to it would reach both
     double = parse_message(plain("见附件", sender=word("区人社局", "utf-8") + b" <rsj@zgq.gov.test, boss@zgq.gov.test>"))
     assert (double.sender, double.sender_name, double.system) == ("", "区人社局", True)
+    # From naming the office's mailbox with a comment and, in brackets, the sender: the name of the other address
+    # is not the sender's name
+    other = parse_message(plain("见附件", sender=b"bgs@zgq.gov.test (" + word("办公室", "utf-8") + b"), <rsj@zgq.gov.test>"))
+    assert (other.sender, other.sender_name) == ("rsj@zgq.gov.test", "")
 
 
 def test_a_message_without_subject_has_an_empty_title():
