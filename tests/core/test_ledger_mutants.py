@@ -59,6 +59,9 @@ def test_every_compile_of_a_month_is_handed_back_whole_oldest_first(tmp_path, cl
                           []),
         ]
         assert [(c.id, c.number) for c in ledger.compiles("2026-11")] == [(3, 65)]
+        # the number was reserved by the month's first compile and is not reserved again by the second
+        assert _raw(ledger, "SELECT month, number, assigned_at FROM issues ORDER BY month") == [
+            ("2026-10", 64, "2026-10-28T09:00:00+08:00"), ("2026-11", 65, "2026-11-27T10:00:00+08:00")]
         assert ledger.compiled_months() == ["2026-10", "2026-11"]
 
 
