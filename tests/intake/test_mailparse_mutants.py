@@ -302,3 +302,12 @@ def test_charset_labels_compare_without_case(label):
     # the label as the encoded-word writes it: decode_header lower-cases it, so both read as GB18030
     got = parse_message(plain("见附件", sender=word("岑昇", label) + b" <cs@zgq.gov.test>"))
     assert got.sender_name == "岑昇"
+
+
+def test_a_lone_raw_byte_at_the_ends_of_the_range_becomes_a_replacement_character():
+    """A Western client's raw cp1252 "€" (0x80) or "ÿ" (0xFF) in a header is no GBK or UTF-8 text: it is read as
+    U+FFFD, never kept as the parser's surrogate escape (which would fail when the subject is written as UTF-8)."""
+    euro = parse_message(b"From: <sales@example.com>\r\nSubject: Invoice 100\x80\r\n\r\nhi\r\n")
+    y = parse_message(b"From: <sales@example.com>\r\nSubject: Caf\xff\r\n\r\nhi\r\n")
+    assert (euro.subject, y.subject) == ("Invoice 100\ufffd", "Caf\ufffd")
+    assert (euro.subject + y.subject).encode("utf-8")
