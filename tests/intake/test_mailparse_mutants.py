@@ -82,7 +82,7 @@ def test_a_rare_name_character_is_read_in_the_declared_gbk_family_charset():
 
 
 def test_a_body_under_a_label_python_does_not_know_falls_back_to_utf8():
-    # Outlook writes charset="x-user-defined" for text it could not label; the text is UTF-8
+    # a label Python has no codec for (Outlook's "x-user-defined"): the text is read as UTF-8, then GB18030
     got = parse_message(plain("区人社局稿件见附件，请查收。", charset=b'"x-user-defined"'))
     assert got.body == "区人社局稿件见附件，请查收。"
 
@@ -142,7 +142,7 @@ def test_a_message_without_subject_has_an_empty_title():
 
 # -- file parts -------------------------------------------------------------------------------------------------------
 def test_a_name_only_in_content_type_and_an_unnamed_document():
-    # Lotus Notes / old OA systems: the name only in Content-Type, a Content-Disposition without filename
+    # old OA systems: the name only in Content-Type, a Content-Disposition without filename
     named = (b'Content-Type: application/msword; name="' + word("区财政局稿件.docx", "gb2312") + b'"\r\n'
              b"Content-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(b"PKa"))
     # a document with no name and no Content-Disposition at all is still a file; a picture without a name is not
@@ -155,7 +155,7 @@ def test_a_name_only_in_content_type_and_an_unnamed_document():
 
 
 def test_an_empty_file_and_an_empty_body_stay_empty():
-    # QQ mail sends an empty text/plain body when only files are attached; a 0-byte file is a 0-byte file
+    # an empty text/plain body when only files are attached (several clients send one); a 0-byte file stays 0 bytes
     empty_file = b'Content-Type: application/octet-stream; name="kong.docx"\r\nContent-Disposition: attachment; filename="kong.docx"\r\n\r\n'
     got = parse_message(mixed(b"Content-Type: text/plain; charset=utf-8\r\n\r\n", empty_file))
     assert (got.body, files(got)) == ("", [("kong.docx", b"", "application/octet-stream", "")])
@@ -257,7 +257,7 @@ def test_a_quote_header_followed_directly_by_the_quoted_text():
 
 
 def test_lines_ending_in_cr_only_and_quotes_without_a_header():
-    # an OA system writing bare CR line ends: the rule still ends the note
+    # bare CR line ends (old Mac-era clients, some OA systems): the rule still ends the note
     assert parse_message(plain("正文第一段\r正文第二段\r-----原始邮件-----\r发件人：张三\r旧的内容")).body == (
         "正文第一段\n正文第二段")
     # quoted lines inline, without a "写道" header, some indented by the client
