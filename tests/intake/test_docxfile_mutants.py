@@ -3,12 +3,14 @@ docs/TESTING.md) found changes no test noticed: the composer's python-docx Docum
 part python-docx's own Document() has, with the same content type, class, package and bytes; the trees intake
 parsed are handed over (not parsed again), and no part intake parsed is inflated a second time; a plain part
 (theme, fontTable, stylesWithEffects...) is inflated only when read, and then gives its own bytes; bytes that
-changed since intake are refused."""
+changed since intake are refused. And the part cache's hit count, and a local header cut short by the end of
+the file (screening refuses the member, never crashes)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
 
 import draft_factory as f
@@ -17,7 +19,7 @@ from docx import Document
 from docx.opc import phys_pkg
 from docx.opc.part import Part, XmlPart
 
-from bulletin.intake.docxfile import DraftContent, _DeferredPart, open_document, screen
+from bulletin.intake.docxfile import DraftContent, PartCache, Refused, _DeferredPart, open_document, screen
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +92,43 @@ def test_parsed_parts_are_not_inflated_again_and_plain_parts_only_when_read(draf
     assert theme.blob == zipfile.ZipFile(io.BytesIO(data)).read("word/theme/theme1.xml")
     assert theme.blob is theme.blob  # inflated once, then kept
     assert "word/theme/theme1.xml" not in read  # read from intake's bytes, not through python-docx's reader
+
+
+def _template_draft(text: str) -> bytes:
+    """A draft from python-docx's default template: 15 XML parts (document, styles, stylesWithEffects, numbering,
+    settings, webSettings, fontTable, theme, core and app properties, two customXml parts and three .rels)."""
+    document = Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_the_cache_counts_one_hit_per_shared_part_of_a_second_draft():
+    cache = PartCache()
+    with screen(_template_draft("第一篇"), cache) as first:
+        assert len(first.parsed()) == 15
+    assert cache.hits == 0  # nothing repeats inside one draft: every lookup missed
+    with screen(_template_draft("第二篇"), cache) as second:
+        assert second.parsed()["word/styles.xml"] is first.parsed()["word/styles.xml"]
+    assert cache.hits == 14  # every part but word/document.xml (the draft's own, never shared) found once
+
+
+def test_a_member_pointed_at_the_last_bytes_of_the_file_is_refused_not_a_crash():
+    """The directory sends word/styles.xml to the zip comment, which starts like a local header ("PK\\x03\\x04")
+    but has fewer than its 30 bytes: the cache key gives up (None) and the ordinary read refuses the member."""
+    source = zipfile.ZipFile(io.BytesIO(_template_draft("正文")))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info.filename))
+        archive.comment = b"PK\x03\x04" + b"\0" * 8
+    data = bytearray(buffer.getvalue())
+    entry = data.find(b"PK\x01\x02")  # central directory entries: name length at +28, local header offset at +42
+    while data[entry + 46:entry + 46 + struct.unpack_from("<H", data, entry + 28)[0]] != b"word/styles.xml":
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<L", data, entry + 42, len(data) - 12)
+    for cache in (None, PartCache()):
+        with pytest.raises(Refused) as info:
+            screen(bytes(data), cache)
+        assert str(info.value) == "文件已损坏（内部的 word/styles.xml 无法解压，可能只复制或下载了一部分），请重新提交"
