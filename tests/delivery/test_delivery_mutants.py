@@ -10,18 +10,21 @@ expected value is written out by hand."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
+import time
 from contextlib import closing
 from email.header import decode_header, make_header
 
 import pytest
-from mail_workspace import numbered_recipients, smtp_settings, write_recipients
+from filelock import Timeout
+from mail_workspace import numbered_recipients, smtp_settings
 
 from bulletin.core.errors import BulletinError
 from bulletin.core.ledger import Ledger
 from bulletin.core.workspace import Workspace
 from bulletin.delivery import delivery
-from bulletin.delivery.approval import approve, decide_once, reject
+from bulletin.delivery.approval import approve, reject
 
 pytestmark = [pytest.mark.smtp]
 
@@ -167,7 +170,7 @@ TOO_LARGE = ("简报文件 工作简报第64期.docx 有 {size} MB，超过邮�
 def _sized(mw, size: int) -> bytes:
     """The month's file made exactly `size` bytes (delivery mails bytes: it never opens the .docx)."""
     data = mw.path.read_bytes()
-    data = data + b"\0" * (size - len(data))
+    data = (data + b"\0" * size)[:size]
     mw.path.write_bytes(data)
     return data
 
@@ -190,6 +193,11 @@ def test_a_file_of_exactly_the_limit_is_sent_one_byte_more_is_refused(smtp_serve
     with pytest.raises(BulletinError) as info:
         delivery.send_bulletin(mw.ws, mw.month)
     assert str(info.value) == TOO_LARGE.format(size="1.0", limit="1")
+    _sized(mw, 1101006)  # 1.05 MiB is 1101004.8 bytes: 1.0500011 MB, said as 1.1 (MB of 1024 × 1024 bytes)
+    approve(mw.ws, mw.month, "王主任")
+    with pytest.raises(BulletinError) as info:
+        delivery.send_bulletin(mw.ws, mw.month)
+    assert str(info.value) == TOO_LARGE.format(size="1.1", limit="1")
     assert len(server.messages) == 2  # the review mail and the one batch of the 1 MB version, nothing more
 
 
@@ -280,8 +288,8 @@ def test_a_dry_run_before_approval_names_the_pdf_it_will_attach(smtp_server, mai
     _append(mw, '\n[mail]\nattach = ["docx", "pdf"]\n')
     report = delivery.send_bulletin(mw.ws, mw.month, dry_run=True)  # no PDF yet: LibreOffice is not asked
     assert report.notes == [
-        "注意：2026-10 的简报尚未审核通过，不能发送：审核后请执行 bulletin approve --month 2026-10 --by 审核人姓名。"
-        "（以上是审核通过后将发送的对象）",
+        ("注意：2026-10 的简报尚未审核通过，不能发送：审核后请执行 bulletin approve --month 2026-10 --by 审核人姓名。"
+         "（以上是审核通过后将发送的对象）"),
         "附件：工作简报第64期.docx、工作简报第64期.pdf",
     ]
     assert (report.file, report.sha256) == (mw.path, mw.sha256)
@@ -319,8 +327,32 @@ def test_a_second_sender_of_the_month_is_told_at_once(smtp_server, mail_workspac
     server = smtp_server()
     mw = mail_workspace(smtp=smtp_settings(server))
     approve(mw.ws, mw.month, "王主任")
-    with delivery.send_lock(mw.ws, mw.month):
-        with pytest.raises(BulletinError) as info:
-            delivery.send_bulletin(mw.ws, mw.month)
+    with delivery.send_lock(mw.ws, mw.month), pytest.raises(BulletinError) as info:
+        delivery.send_bulletin(mw.ws, mw.month)
     assert str(info.value) == "2026-10 的简报正在由另一个程序发送，请稍后再试。"
     assert server.messages == [] and _purposes(mw) == {}
+    with delivery.send_lock(mw.ws, mw.month):
+        started = time.monotonic()
+        with pytest.raises(Timeout):
+            delivery.send_lock(mw.ws, mw.month).acquire()
+        assert time.monotonic() - started < 0.5  # at once: the second sender does not wait for the first
+
+
+def test_each_batch_is_logged_with_its_number_and_outcome(smtp_server, mail_workspace, caplog):
+    caplog.set_level(logging.INFO, logger="bulletin.delivery")
+    server = smtp_server()
+    original = server.handler.handle_DATA
+    calls = []
+
+    async def refuse_first(*args):
+        calls.append(1)
+        return "554 5.6.0 Message content rejected" if len(calls) == 1 else await original(*args)
+
+    server.handler.handle_DATA = refuse_first
+    mw = mail_workspace(smtp=smtp_settings(server, batch_size=2), recipients=numbered_recipients(3))
+    approve(mw.ws, mw.month, "王主任")
+    delivery.send_bulletin(mw.ws, mw.month)
+    assert [r.getMessage() for r in caplog.records if r.name == "bulletin.delivery"] == [
+        "batch 1/2 failed (2 recipients): 554 5.6.0 Message content rejected",
+        "batch 2/2: 1 accepted, 0 refused",
+    ]
